@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/** GitHub's repository roles, weakest first: a threshold is "this or stronger". */
+export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const DEFAULT_ROLE_PATHS = [".github/roles/**/*.md", ".ai/roles/**/*.md"];
+
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+const list = z.array(nonEmpty);
+const teamSlug = z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be an org/team slug, e.g. acme/platform");
+
+export const ApproversSchema = z.strictObject({
+  users: list.default([]),
+  teams: z.array(teamSlug).default([]),
+});
+export type Approvers = z.infer<typeof ApproversSchema>;
+
+export const AssignEntrySchema = z
+  .strictObject({
+    role: nonEmpty,
+    users: list.default([]),
+    teams: z.array(teamSlug).default([]),
+    labels: list.default([]),
+    agents: list.default([]),
+  })
+  .refine((entry) => entry.users.length + entry.teams.length + entry.labels.length + entry.agents.length > 0, {
+    message: "names nobody: give users, teams, labels or agents",
+  });
+export type AssignEntry = z.infer<typeof AssignEntrySchema>;
+
+export const CategoryConfigSchema = z.strictObject({
+  /** Extra patterns, gitignore style (SPEC §3). */
+  paths: list.default([]),
+  /** Patterns that never trigger the category, even when a default or `paths` entry matches. */
+  ignore: list.default([]),
+  /** false: `paths` replaces the built-in patterns instead of extending them. */
+  defaults: z.boolean().default(true),
+  approvers: ApproversSchema.default({ users: [], teams: [] }),
+});
+export type CategoryConfig = z.infer<typeof CategoryConfigSchema>;
+
+const permission = z.enum(PERMISSIONS, { error: `must be one of ${PERMISSIONS.join(", ")}` });
+
+export const ConfigSchema = z.strictObject({
+  /** Probot's `_extends` (another repository's file to start from); resolved by the loader. */
+  _extends: nonEmpty.optional(),
+  roles: z
+    .strictObject({ paths: list.default(DEFAULT_ROLE_PATHS) })
+    .default({ paths: DEFAULT_ROLE_PATHS }),
+  assign: z.array(AssignEntrySchema).default([]),
+  /** One id, several, or null: authors no assign entry matches are then not checked. */
+  default_role: z
+    .union([nonEmpty, z.array(nonEmpty)])
+    .nullish()
+    .transform((value) => (value == null ? [] : typeof value === "string" ? [value] : value)),
+  match_commit_authors: z.boolean().default(true),
+  categories: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, "must be a category id"), CategoryConfigSchema).default({}),
+  approvals: z
+    .strictObject({ min_permission: permission.default("write"), reviews: z.boolean().default(true) })
+    .default({ min_permission: "write", reviews: true }),
+  overrides: z.strictObject({ min_permission: permission.default("maintain") }).default({ min_permission: "maintain" }),
+  request_reviews: z.boolean().default(true),
+  case_insensitive: z.boolean().default(false),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}

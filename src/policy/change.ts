@@ -1,0 +1,47 @@
+/** What a pull request or a local diff changed, as plain data: the engine's only view of it. */
+
+export const FILE_STATUSES = ["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"] as const;
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+export interface ChangedFile {
+  path: string;
+  status: FileStatus;
+  /** The old path of a rename or copy. */
+  previousPath?: string;
+  /** Blob SHA at the head (absent for a removed file): what an approval of this file binds to. */
+  sha?: string;
+}
+
+export interface Change {
+  files: ChangedFile[];
+  /** The PR description, read for a stated confidence. */
+  body?: string;
+  /** Set when the change could not be listed in full: the verdict then fails closed. */
+  incomplete?: string;
+}
+
+/** Reads a file at the base or head commit; null when it does not exist there. */
+export interface FileReader {
+  read(side: "base" | "head", path: string): Promise<string | null>;
+}
+
+/** A role that applies to the PR, and the rule that applied it ("assign[0].users: backend-agent[bot]"). */
+export interface RoleAssignment {
+  id: string;
+  source: string;
+}
+
+/** A maintainer's approval; `covers` binds it to finding keys as they were when it was given. */
+export interface Approval {
+  categories: readonly string[] | "all";
+  by: string;
+  at?: string;
+  covers?: readonly string[];
+}
+
+export interface Override {
+  by: string;
+  reason: string;
+  at?: string;
+  covers?: readonly string[];
+}

@@ -1,0 +1,50 @@
+/**
+ * A manifest that cannot be read. The message is meant for a human reviewing
+ * the pull request: what is wrong and, where the parser knows it, the line.
+ */
+export class ManifestParseError extends Error {
+  /** 1-based line of the problem, when the parser knows it */
+  readonly line: number | undefined;
+
+  constructor(message: string, options: { line?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "ManifestParseError";
+    this.line = options.line;
+  }
+
+  /**
+   * `line N: problem`, the one place that decides how errors read. The file
+   * path is left out: whoever reports the error already names the file.
+   */
+  static at(problem: string, line?: number, cause?: unknown): ManifestParseError {
+    return new ManifestParseError(line === undefined ? problem : `line ${line}: ${problem}`, { line, cause });
+  }
+}
+
+/**
+ * Common first step of every parser: a leading byte-order mark (left by some
+ * Windows editors) is dropped because JSON.parse and the line parsers would
+ * otherwise choke on it or glue it to the first name; a NUL character means
+ * the blob is binary, not a manifest someone can review.
+ */
+export function manifestText(content: string): string {
+  const nul = content.indexOf("\0");
+  if (nul !== -1) {
+    throw ManifestParseError.at("not a text file (contains a NUL byte)", lineAt(content, nul));
+  }
+  return content.startsWith("\uFEFF") ? content.slice(1) : content;
+}
+
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let index = text.indexOf("\n"); index !== -1 && index < offset; index = text.indexOf("\n", index + 1)) {
+    line++;
+  }
+  return line;
+}
+
+/** Base name of a repo-relative POSIX path. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

@@ -1,0 +1,31 @@
+/**
+ * Dependency manifests: one parser per package manager behind the
+ * {@link Ecosystem} interface, registered in {@link ECOSYSTEMS}, and the diff
+ * of two parsed manifests.
+ */
+import { bundler } from "./bundler.js";
+import { cargo } from "./cargo.js";
+import { composer } from "./composer.js";
+import { baseName } from "./errors.js";
+import { gomod } from "./gomod.js";
+import { npm } from "./npm.js";
+import { pip } from "./pip.js";
+import { pyproject } from "./pyproject.js";
+import type { Ecosystem } from "./types.js";
+
+export type { DependencyMap, Ecosystem } from "./types.js";
+export { ManifestParseError } from "./errors.js";
+export { diffDependencies, type DependencyDiff } from "./diff.js";
+export { bundler, cargo, composer, gomod, npm, pip, pyproject };
+
+/** Every supported ecosystem. No two claim the same manifest or lockfile name. */
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer];
+
+export function ecosystemForManifest(path: string): Ecosystem | undefined {
+  return ECOSYSTEMS.find((ecosystem) => ecosystem.isManifest(path));
+}
+
+export function ecosystemForLockfile(path: string): Ecosystem | undefined {
+  const name = baseName(path);
+  return ECOSYSTEMS.find((ecosystem) => ecosystem.lockfiles.includes(name));
+}

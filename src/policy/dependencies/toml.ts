@@ -1,0 +1,64 @@
+import { TomlError, parse as parseTomlText } from "smol-toml";
+import type { TomlTable, TomlValue } from "smol-toml";
+import { compareCodeUnits } from "./dependency-map.js";
+import { ManifestParseError, manifestText } from "./errors.js";
+
+export type { TomlTable, TomlValue };
+
+export function isTomlTable(value: TomlValue | undefined): value is TomlTable {
+  // TomlDate is an object too; dates are values, not tables.
+  return typeof value === "object" && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** smol-toml with its errors turned into a one-line message plus the line number. */
+export function parseToml(content: string): TomlTable {
+  const text = manifestText(content);
+  try {
+    return parseTomlText(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      // smol-toml's message is "Invalid TOML document: <reason>" followed by a
+      // code excerpt; the excerpt would repeat the file back to the reviewer.
+      const reason = (error.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
+      throw ManifestParseError.at(`invalid TOML: ${reason}`, error.line, error);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads a table that may be absent. Present but not a table is an error that
+ * names the dotted field, because skipping it would hide dependencies.
+ */
+export function optionalTable(parent: TomlTable, key: string, field: string): TomlTable | undefined {
+  if (!Object.hasOwn(parent, key)) return undefined;
+  const value = parent[key];
+  if (!isTomlTable(value)) throw ManifestParseError.at(`${field} must be a table, found ${describeToml(value)}`);
+  return value;
+}
+
+export function describeToml(value: TomlValue | undefined): string {
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  return typeof value === "object" ? "a table" : `a ${typeof value}`;
+}
+
+/**
+ * Renders a TOML value compactly and deterministically: table keys sorted,
+ * `key=value` pairs separated by spaces, arrays as `[a,b]`.
+ */
+export function renderTomlValue(value: TomlValue): string {
+  if (Array.isArray(value)) return `[${value.map(renderTomlValue).join(",")}]`;
+  if (value instanceof Date) return value.toISOString();
+  if (isTomlTable(value)) return `{${renderTomlPairs(value)}}`;
+  return String(value);
+}
+
+export function renderTomlPairs(table: TomlTable, skipKeys: readonly string[] = []): string {
+  return Object.entries(table)
+    .filter(([key]) => !skipKeys.includes(key))
+    .sort(([left], [right]) => compareCodeUnits(left, right))
+    .map(([key, value]) => `${key}=${renderTomlValue(value)}`)
+    .join(" ");
+}

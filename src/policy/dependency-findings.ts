@@ -1,0 +1,101 @@
+import type { ChangedFile, FileReader } from "./change.js";
+import type { DependencyCategory } from "./categories/builtin.js";
+import {
+  diffDependencies,
+  ecosystemForLockfile,
+  ecosystemForManifest,
+  type DependencyMap,
+  type Ecosystem,
+} from "./dependencies/index.js";
+
+export interface DependencyFinding {
+  category: DependencyCategory;
+  file: ChangedFile;
+  /** "lodash ^4.17.21", "requests 2.31.0 → 2.32.0" */
+  detail: string;
+}
+
+type ManifestSide = { ok: true; map: DependencyMap | null } | { ok: false; reason: string };
+
+/**
+ * Dependency changes, found by parsing each changed manifest at the base and
+ * head commits. Manifests are read only when one changed. A manifest that
+ * cannot be read is a finding in every requested dependency category; a
+ * lockfile that changed with no dependency change beside it is an update.
+ */
+export async function findDependencyChanges(
+  files: readonly ChangedFile[],
+  reader: FileReader | undefined,
+  wanted: ReadonlySet<DependencyCategory>,
+): Promise<DependencyFinding[]> {
+  const findings: DependencyFinding[] = [];
+  /** Folders (with their ecosystem) whose manifest diff explains a lockfile change. */
+  const explained: { ecosystem: string; dir: string }[] = [];
+
+  for (const file of files) {
+    const ecosystem = ecosystemForManifest(file.path);
+    if (!ecosystem) continue;
+    const base = file.status === "added" ? { ok: true as const, map: null } : await readSide(reader, ecosystem, "base", file.previousPath ?? file.path);
+    const head = file.status === "removed" ? { ok: true as const, map: null } : await readSide(reader, ecosystem, "head", file.path);
+    if (!base.ok || !head.ok) {
+      const reason = [base, head].flatMap((side) => (side.ok ? [] : [side.reason])).join("; ");
+      for (const category of wanted) findings.push({ category, file, detail: `could not read ${file.path}: ${reason}; treat as changed` });
+      continue;
+    }
+    const diff = diffDependencies(base.map, head.map);
+    const add = (category: DependencyCategory, detail: string) => {
+      if (wanted.has(category)) findings.push({ category, file, detail });
+    };
+    for (const { name, spec } of diff.added) add("add_dependencies", `${name} ${spec}`);
+    for (const { name, spec } of diff.removed) add("remove_dependencies", `${name} ${spec}`);
+    for (const { name, from, to } of diff.updated) add("update_dependencies", `${name} ${from} → ${to}`);
+    if (diff.added.length + diff.removed.length + diff.updated.length > 0) {
+      explained.push({ ecosystem: ecosystem.id, dir: dirname(file.path) });
+    }
+  }
+
+  if (wanted.has("update_dependencies")) {
+    for (const file of files) {
+      const ecosystem = ecosystemForLockfile(file.path);
+      if (!ecosystem) continue;
+      const dir = dirname(file.path);
+      const byManifest = explained.some((each) => each.ecosystem === ecosystem.id && isWithin(each.dir, dir));
+      if (!byManifest) {
+        findings.push({ category: "update_dependencies", file, detail: `${file.path} changed with no dependency change in its manifest` });
+      }
+    }
+  }
+  return findings;
+}
+
+async function readSide(
+  reader: FileReader | undefined,
+  ecosystem: Ecosystem,
+  side: "base" | "head",
+  path: string,
+): Promise<ManifestSide> {
+  if (!reader) return { ok: false, reason: `no way to read files at the ${side}` };
+  let text: string | null;
+  try {
+    text = await reader.read(side, path);
+  } catch (error) {
+    return { ok: false, reason: `${side} not readable (${(error as Error).message})` };
+  }
+  // A file the change lists but the commit lacks: read as absent (a rename of its parent folder, a race).
+  if (text === null) return { ok: true, map: null };
+  try {
+    return { ok: true, map: ecosystem.parse(text, path) };
+  } catch (error) {
+    return { ok: false, reason: `${side} does not parse (${(error as Error).message})` };
+  }
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+/** Is `dir` the folder `root` or below it? ("" is the repository root.) */
+function isWithin(dir: string, root: string): boolean {
+  return root === "" || dir === root || dir.startsWith(`${root}/`);
+}

@@ -1,0 +1,60 @@
+import type { PolicyError } from "../errors.js";
+import { formatPolicyError } from "../errors.js";
+import type { AppliedRole, Conclusion, Finding } from "./report.js";
+
+/** SPEC §5's table: errors and violations fail, pending approvals block, no role is neutral. */
+export function decideConclusion(hasRoles: boolean, findings: readonly Finding[], errors: readonly PolicyError[]): Conclusion {
+  if (errors.length > 0) return "failure";
+  if (!hasRoles) return "neutral";
+  if (findings.some((finding) => finding.state === "violation")) return "failure";
+  if (findings.some((finding) => finding.state === "pending")) return "action_required";
+  return "success";
+}
+
+/** The check's one-line title: the verdict and what it hinges on. */
+export function describeVerdict(
+  conclusion: Conclusion,
+  roles: readonly AppliedRole[],
+  findings: readonly Finding[],
+  errors: readonly PolicyError[],
+  neutralReason: string | undefined,
+): string {
+  const pendingCategories = unique(findings.filter((finding) => finding.state === "pending").map((finding) => finding.category));
+  const approvalsPart = pendingCategories.length > 0 ? `${plural(pendingCategories.length, "approval")} needed: ${pendingCategories.join(", ")}` : "";
+  switch (conclusion) {
+    case "failure": {
+      if (errors.length > 0) {
+        const first = errors[0] as PolicyError;
+        const inspection = first.file === "(pull request)";
+        const label = inspection ? first.message.replace(/^./, (c) => c.toUpperCase()) : `${plural(errors.length, "policy error")}: ${formatPolicyError(first)}`;
+        return clip(inspection && errors.length > 1 ? `${label} (+${errors.length - 1} more)` : label);
+      }
+      const violations = findings.filter((finding) => finding.state === "violation");
+      const paths = unique(violations.map((finding) => finding.path ?? finding.category));
+      const head = `${plural(violations.length, "forbidden change")}: ${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ", ..." : ""}`;
+      return clip(approvalsPart ? `${head}; ${approvalsPart}` : head);
+    }
+    case "action_required":
+      return clip(approvalsPart);
+    case "neutral":
+      return clip(`Not checked: ${neutralReason ?? "no role applies to this change"}`);
+    case "success": {
+      const names = roles.map((role) => role.id).join(", ");
+      const settled = findings.length;
+      return clip(settled === 0 ? `Within role ${names}: nothing needs approval` : `All ${plural(settled, "finding")} approved or overridden (role ${names})`);
+    }
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** GitHub caps a check run title; keep it to one readable line. */
+function clip(title: string): string {
+  return title.length <= 200 ? title : `${title.slice(0, 197)}...`;
+}

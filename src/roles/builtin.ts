@@ -1,0 +1,15 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { RoleSource } from "./resolve.js";
+
+/** `roles/` at the package root: two levels up from both src/roles and dist/roles. */
+export const BUILTIN_ROLES_DIR = fileURLToPath(new URL("../../roles/", import.meta.url));
+
+/** The roles shipped with roleguard, always available and replaceable by id. */
+export function builtinRoleSource(dir: string = BUILTIN_ROLES_DIR): RoleSource {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => ({ path: `built-in:roles/${name}`, text: readFileSync(`${dir}${name}`, "utf8") }));
+  return { layer: "built-in", files };
+}

@@ -1,0 +1,80 @@
+import matter from "gray-matter";
+import type { PolicyError } from "../errors.js";
+import { zodErrors } from "../errors.js";
+import { parseYaml } from "../yaml.js";
+import { RoleFrontMatterSchema, type RoleFile } from "./schema.js";
+
+const KNOWN_CONSTRAINTS = new Set(["forbidden_paths", "requires_approval_for", "allowed_paths"]);
+
+export type RoleParseResult = { ok: true; role: RoleFile } | { ok: false; errors: PolicyError[] };
+
+/**
+ * Reads one role file: gray-matter splits the front matter, the `yaml` package
+ * parses it (YAML 1.2, with line numbers for errors), zod validates it.
+ */
+export function parseRoleFile(text: string, file: string): RoleParseResult {
+  if (text.includes("\u0000")) return fail(file, "not a text file");
+  const source = text.replace(/^\uFEFF/, "");
+  if (!/^---[ \t]*\r?\n/.test(source)) {
+    return fail(file, "no YAML front matter: a role file starts with a line '---', then the front matter, then '---'");
+  }
+  let duplicateKeys: { line?: number; message: string }[] = [];
+  let yamlErrors: PolicyError[] = [];
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    parsed = matter(source, {
+      engines: {
+        yaml: (frontMatter: string): object => {
+          // The front matter starts on line 2 of the file, after the opening '---'.
+          const result = parseYaml(frontMatter, file, { lineOffset: 1, allowDuplicateKeys: true });
+          if (!result.ok) {
+            yamlErrors = result.errors;
+            return {};
+          }
+          duplicateKeys = result.yaml.duplicateKeys;
+          const value = result.yaml.value;
+          return value !== null && typeof value === "object" && !Array.isArray(value) ? value : { __notAMap: value };
+        },
+      },
+    });
+  } catch (error) {
+    return fail(file, `could not read front matter: ${(error as Error).message}`);
+  }
+  if (yamlErrors.length > 0) return { ok: false, errors: yamlErrors };
+  const data = parsed.data as Record<string, unknown>;
+  if ("__notAMap" in data) return fail(file, "front matter must be a YAML map (key: value lines)");
+  if (Object.keys(data).length === 0) return fail(file, "empty front matter: at least `role:` is required");
+
+  const result = RoleFrontMatterSchema.safeParse(data);
+  if (!result.success) return { ok: false, errors: zodErrors(file, result.error) };
+  const front = result.data;
+
+  const warnings = duplicateKeys.map(
+    (duplicate) => `${duplicate.message.replace(/^invalid YAML: /, "")}${duplicate.line ? ` (line ${duplicate.line})` : ""}; the later value is used`,
+  );
+  for (const key of Object.keys(front.constraints)) {
+    if (!KNOWN_CONSTRAINTS.has(key)) warnings.push(`not enforced: unknown constraint ${key}`);
+  }
+
+  return {
+    ok: true,
+    role: {
+      id: front.role,
+      file,
+      parents: front.inherits,
+      forbiddenPaths: front.constraints.forbidden_paths,
+      ...(front.constraints.allowed_paths ? { allowedPaths: front.constraints.allowed_paths } : {}),
+      requiresApprovalFor: front.constraints.requires_approval_for,
+      ...(front.decision_making.autonomy_level ? { autonomyLevel: front.decision_making.autonomy_level } : {}),
+      escalationCriteria: front.decision_making.escalation_criteria.map((line) => line.trim()).filter(Boolean),
+      ...(front.description ? { description: front.description } : {}),
+      body: parsed.content.trim(),
+      frontMatter: data,
+      warnings,
+    },
+  };
+}
+
+function fail(file: string, message: string): RoleParseResult {
+  return { ok: false, errors: [{ file, message }] };
+}

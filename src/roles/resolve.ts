@@ -1,0 +1,143 @@
+import type { PolicyError } from "../errors.js";
+import { parseRoleFile } from "./parse.js";
+import type { ResolvedRole, RoleFile, Sourced } from "./schema.js";
+
+/** Where a batch of role files came from, lowest precedence first. */
+export type RoleLayer = "built-in" | "organisation" | "repository" | "command line";
+
+export interface RoleSource {
+  layer: RoleLayer;
+  files: { path: string; text: string }[];
+}
+
+export interface RoleSet {
+  roles: Map<string, ResolvedRole>;
+  /** Which layer each id finally came from, for `roles show` and the summary. */
+  layerOf: Map<string, RoleLayer>;
+  errors: PolicyError[];
+  warnings: string[];
+}
+
+/**
+ * Parses every layer's files, lets a higher layer replace a lower one's role of
+ * the same id, rejects duplicate ids within a layer, and resolves `inherits`.
+ * A role that cannot be resolved is left out and named in `errors`.
+ */
+export function buildRoleSet(sources: readonly RoleSource[]): RoleSet {
+  const errors: PolicyError[] = [];
+  const warnings: string[] = [];
+  const files = new Map<string, RoleFile>();
+  const layerOf = new Map<string, RoleLayer>();
+
+  for (const source of sources) {
+    const seenInLayer = new Map<string, string>();
+    for (const { path, text } of source.files) {
+      const parsed = parseRoleFile(text, path);
+      if (!parsed.ok) {
+        errors.push(...parsed.errors);
+        continue;
+      }
+      const role = parsed.role;
+      const twin = seenInLayer.get(role.id);
+      if (twin) {
+        errors.push({ file: path, field: "role", message: `duplicate role id ${role.id}: also defined in ${twin}` });
+        continue;
+      }
+      seenInLayer.set(role.id, path);
+      files.set(role.id, role);
+      layerOf.set(role.id, source.layer);
+      warnings.push(...role.warnings.map((warning) => `${path}: ${warning}`));
+    }
+  }
+
+  const resolved = new Map<string, ResolvedRole>();
+  const failed = new Set<string>();
+  for (const id of [...files.keys()].sort()) resolveOne(id, [], files, resolved, failed, errors);
+  return { roles: resolved, layerOf, errors, warnings };
+}
+
+function resolveOne(
+  id: string,
+  chain: string[],
+  files: Map<string, RoleFile>,
+  resolved: Map<string, ResolvedRole>,
+  failed: Set<string>,
+  errors: PolicyError[],
+): ResolvedRole | undefined {
+  const done = resolved.get(id);
+  if (done || failed.has(id)) return done;
+  const role = files.get(id);
+  if (!role) return undefined;
+
+  const parents: ResolvedRole[] = [];
+  for (const parentId of role.parents) {
+    const describe = (ids: string[]) => ids.map((each) => `${each} (${files.get(each)?.file ?? "?"})`).join(" → ");
+    if (parentId === id || chain.includes(parentId)) {
+      const start = chain.indexOf(parentId);
+      const members = [...(start >= 0 ? chain.slice(start) : []), id];
+      const cycle = [...members, parentId];
+      errors.push({ file: role.file, field: "inherits", message: `inheritance cycle: ${describe(cycle)}` });
+      // Only the cycle's members fail here; a role that merely inherits one of them fails on its own line.
+      markFailed(members, failed);
+      return undefined;
+    }
+    if (!files.has(parentId)) {
+      const via = chain.length > 0 ? ` (needed by ${[...chain].reverse().join(" ← ")})` : "";
+      errors.push({
+        file: role.file,
+        field: "inherits",
+        message: `role ${id} inherits ${parentId}, which is not defined in any loaded role file or built-in role${via}`,
+      });
+      failed.add(id);
+      return undefined;
+    }
+    const parent = resolveOne(parentId, [...chain, id], files, resolved, failed, errors);
+    if (!parent) {
+      if (!failed.has(id)) {
+        errors.push({ file: role.file, field: "inherits", message: `role ${id} cannot be resolved: its parent ${parentId} has errors` });
+        failed.add(id);
+      }
+      return undefined;
+    }
+    parents.push(parent);
+  }
+
+  const own = <T>(values: readonly T[]): Sourced<T>[] => values.map((value) => ({ value, from: id }));
+  const inherited = <K extends "forbiddenPaths" | "requiresApprovalFor" | "escalationCriteria">(key: K) =>
+    parents.flatMap((parent) => parent[key]);
+  const inheritedAllowed = parents.flatMap((parent) => parent.allowedPaths ?? []);
+  const allowed = [...inheritedAllowed, ...own(role.allowedPaths ?? [])];
+  const autonomyLevel = role.autonomyLevel ?? parents.find((parent) => parent.autonomyLevel)?.autonomyLevel;
+  const description = role.description ?? parents.find((parent) => parent.description)?.description;
+
+  const result: ResolvedRole = {
+    id,
+    file: role.file,
+    ancestors: unique(parents.flatMap((parent) => [parent.id, ...parent.ancestors])),
+    forbiddenPaths: uniqueBy([...inherited("forbiddenPaths"), ...own(role.forbiddenPaths)]),
+    ...(role.allowedPaths || inheritedAllowed.length > 0 ? { allowedPaths: uniqueBy(allowed) } : {}),
+    requiresApprovalFor: uniqueBy([...inherited("requiresApprovalFor"), ...own(role.requiresApprovalFor)]),
+    ...(autonomyLevel ? { autonomyLevel } : {}),
+    escalationCriteria: uniqueBy([...inherited("escalationCriteria"), ...own(role.escalationCriteria)]),
+    ...(description ? { description } : {}),
+    body: role.body,
+    frontMatter: role.frontMatter,
+    warnings: role.warnings,
+  };
+  resolved.set(id, result);
+  return result;
+}
+
+function markFailed(ids: string[], failed: Set<string>): void {
+  for (const each of ids) failed.add(each);
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The first occurrence wins, so an inherited pattern keeps naming the ancestor that set it. */
+function uniqueBy<T>(values: Sourced<T>[]): Sourced<T>[] {
+  const seen = new Set<T>();
+  return values.filter(({ value }) => (seen.has(value) ? false : (seen.add(value), true)));
+}

@@ -1,0 +1,104 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { Change, ChangedFile, FileReader, FileStatus } from "../policy/change.js";
+
+const run = promisify(execFile);
+
+/** Git's own limit is far above any manifest; this only stops a runaway blob from eating memory. */
+const MAX_BUFFER = 256 * 1024 * 1024;
+
+export class GitError extends Error {
+  override name = "GitError";
+}
+
+/** A local checkout, asked through the `git` command: the CLI's source of changes and files. */
+export class GitRepository {
+  constructor(readonly dir: string) {}
+
+  async git(args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<string> {
+    try {
+      const { stdout } = await run("git", ["-c", "core.quotepath=off", ...args], {
+        cwd: this.dir,
+        maxBuffer: MAX_BUFFER,
+        encoding: "utf8",
+      });
+      return stdout;
+    } catch (error) {
+      if (options.allowFailure) return "";
+      const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
+      throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr.split("\n")[0]}` : ""}`);
+    }
+  }
+
+  async resolve(ref: string): Promise<string> {
+    const sha = (await this.git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFailure: true })).trim();
+    if (!sha) throw new GitError(`unknown git ref ${ref}`);
+    return sha;
+  }
+
+  /** The upstream of the current branch, else `main`, else `master`. */
+  async defaultBase(): Promise<string> {
+    const upstream = (await this.git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], { allowFailure: true })).trim();
+    if (upstream) return upstream;
+    for (const candidate of ["main", "master"]) {
+      if ((await this.git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { allowFailure: true })).trim()) return candidate;
+    }
+    throw new GitError("no base given and neither an upstream branch, main nor master exists: pass --base REF");
+  }
+
+  async mergeBase(base: string, head: string): Promise<string> {
+    const sha = (await this.git(["merge-base", base, head], { allowFailure: true })).trim();
+    if (!sha) throw new GitError(`${base} and ${head} have no common ancestor`);
+    return sha;
+  }
+
+  /** Every file changed from `from` to `to`, renames and copies with both paths (SPEC §5). */
+  async diff(from: string, to: string): Promise<Change> {
+    const raw = await this.git(["diff", "--raw", "-z", "-M", "-C", "--no-abbrev", from, to]);
+    return { files: parseRawDiff(raw) };
+  }
+
+  /** The text of `path` at `rev`, or null when the file is not there. */
+  async readFile(rev: string, path: string): Promise<string | null> {
+    const type = (await this.git(["cat-file", "-t", `${rev}:${path}`], { allowFailure: true })).trim();
+    if (type !== "blob") return null;
+    return this.git(["cat-file", "blob", `${rev}:${path}`]);
+  }
+
+  async listFiles(rev: string): Promise<string[]> {
+    return (await this.git(["ls-tree", "-r", "-z", "--name-only", rev])).split("\0").filter(Boolean);
+  }
+
+  /** Reads manifests at the merge base and the head commit for the engine. */
+  reader(base: string, head: string): FileReader {
+    return { read: (side, path) => this.readFile(side === "base" ? base : head, path) };
+  }
+}
+
+const STATUS: Record<string, FileStatus> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed", U: "changed" };
+
+/**
+ * `git diff --raw -z` output: ":<mode> <mode> <sha> <sha> <status>\0<path>\0"
+ * with a second path after renames and copies.
+ */
+export function parseRawDiff(raw: string): ChangedFile[] {
+  const fields = raw.split("\0");
+  const files: ChangedFile[] = [];
+  for (let index = 0; index < fields.length; ) {
+    const header = fields[index++];
+    if (!header) continue;
+    const match = /^:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/.exec(header);
+    if (!match) throw new GitError(`unexpected git diff line: ${header.slice(0, 80)}`);
+    const [, , newSha, letter] = match as unknown as [string, string, string, string];
+    const status = STATUS[letter] ?? "changed";
+    const first = fields[index++] ?? "";
+    const sha = /^0+$/.test(newSha) ? undefined : newSha;
+    if (status === "renamed" || status === "copied") {
+      const second = fields[index++] ?? "";
+      files.push({ path: second, previousPath: first, status, ...(sha ? { sha } : {}) });
+    } else {
+      files.push({ path: first, status, ...(sha ? { sha } : {}) });
+    }
+  }
+  return files;
+}
