@@ -46,6 +46,8 @@ export function zodErrors(file: string, error: z.ZodError, prefix: readonly Prop
       return issue.keys.map((key) => ({ file, field: fieldPath([...prefix, ...issue.path, key]), message: "unknown key" }));
     }
     const field = fieldPath([...prefix, ...issue.path]);
-    return [field ? { file, field, message: issue.message } : { file, message: issue.message }];
+    // A bad map key (a category id with a space) carries the real reason one level down.
+    const message = issue.code === "invalid_key" ? `invalid key: ${issue.issues[0]?.message ?? issue.message}` : issue.message;
+    return [field ? { file, field, message } : { file, message }];
   });
 }

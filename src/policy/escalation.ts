@@ -13,13 +13,16 @@ export type EscalationMeaning =
 const DEPENDENCY = /\b(dependenc(y|ies)|packages?|librar(y|ies)|modules?)\b/i;
 const ADD = /\b(add(s|ed|ing)?|new|introduc\w*|install\w*)\b/i;
 const REMOVE = /\b(remov\w*|delet\w*|drop\w*|uninstall\w*)\b/i;
-const UPDATE = /\b(updat\w*|upgrad\w*|bump\w*|downgrad\w*|chang\w*|modif\w*)\b/i;
+const UPDATE = /\b(updat\w*|upgrad\w*|bump\w*|downgrad\w*|versions?)\b/i;
+
+/** A kind of change, as opposed to a finding of review ("vulnerabilities detected"). */
+const CHANGE = /\b(chang\w*|modif\w*|edit\w*|touch\w*)\b/i;
 
 const RULES: { test: (line: string) => boolean; categories: string[] }[] = [
   { test: (line) => /\b(database|db)\b.*\b(schema|migrations?)\b|\bmigrations?\b|\bschema changes?\b/i.test(line) && !/\bapi\b/i.test(line), categories: ["database_migrations"] },
   { test: (line) => /\binfrastructure\b|\binfra\b|\bterraform\b/i.test(line), categories: ["infrastructure_changes"] },
   // "High-risk security changes", but not "Critical security vulnerabilities detected" (a finding of review, not a kind of change)
-  { test: (line) => /\bsecurity\b.*\b(chang\w*|modif\w*)\b|\b(auth\w*|secrets?|permissions?)\b.*\bchang\w*/i.test(line), categories: ["security_changes"] },
+  { test: (line) => /\b(security|auth\w*|secrets?|permissions?|credentials?)\b/i.test(line) && CHANGE.test(line), categories: ["security_changes"] },
   { test: (line) => /\b(api|contracts?|endpoints?|openapi|graphql|protobuf)\b/i.test(line) && /\b(break\w*|chang\w*|contract)\b/i.test(line), categories: ["api_contract_changes"] },
   { test: (line) => /\b(deploy\w*|releas\w*)\b/i.test(line), categories: ["deployment"] },
   { test: (line) => /\b(delet\w*|remov\w*)\b.*\bfiles?\b/i.test(line), categories: ["delete_files"] },

@@ -30,7 +30,7 @@ export function patternToGlobs(pattern: string): { globs: string[]; negated: boo
   if (body === "") return { globs: [], negated };
   if (body.includes("/")) anchored = true;
   const base = anchored ? body : `**/${body}`;
-  return { globs: folderOnly ? [`${base}/**`] : [base, `${base}/**`], negated };
+  return { globs: folderOnly ? [`${base}/**/*`] : [base, `${base}/**/*`], negated };
 }
 
 /**

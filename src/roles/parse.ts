@@ -25,8 +25,10 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
     parsed = matter(source, {
       engines: {
         yaml: (frontMatter: string): object => {
-          // The front matter starts on line 2 of the file, after the opening '---'.
-          const result = parseYaml(frontMatter, file, { lineOffset: 1, allowDuplicateKeys: true });
+          // gray-matter hands over the text after the opening '---', newline included;
+          // count lines from the file's first line either way.
+          const lineOffset = frontMatter.startsWith("\n") || frontMatter.startsWith("\r\n") ? 0 : 1;
+          const result = parseYaml(frontMatter, file, { lineOffset, allowDuplicateKeys: true });
           if (!result.ok) {
             yamlErrors = result.errors;
             return {};

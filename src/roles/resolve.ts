@@ -114,11 +114,11 @@ function resolveOne(
     id,
     file: role.file,
     ancestors: unique(parents.flatMap((parent) => [parent.id, ...parent.ancestors])),
-    forbiddenPaths: uniqueBy([...inherited("forbiddenPaths"), ...own(role.forbiddenPaths)]),
-    ...(role.allowedPaths || inheritedAllowed.length > 0 ? { allowedPaths: uniqueBy(allowed) } : {}),
-    requiresApprovalFor: uniqueBy([...inherited("requiresApprovalFor"), ...own(role.requiresApprovalFor)]),
+    forbiddenPaths: uniqueBy([...inherited("forbiddenPaths"), ...own(role.forbiddenPaths)], id),
+    ...(role.allowedPaths || inheritedAllowed.length > 0 ? { allowedPaths: uniqueBy(allowed, id) } : {}),
+    requiresApprovalFor: uniqueBy([...inherited("requiresApprovalFor"), ...own(role.requiresApprovalFor)], id),
     ...(autonomyLevel ? { autonomyLevel } : {}),
-    escalationCriteria: uniqueBy([...inherited("escalationCriteria"), ...own(role.escalationCriteria)]),
+    escalationCriteria: uniqueBy([...inherited("escalationCriteria"), ...own(role.escalationCriteria)], id),
     ...(description ? { description } : {}),
     body: role.body,
     frontMatter: role.frontMatter,
@@ -136,8 +136,14 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-/** The first occurrence wins, so an inherited pattern keeps naming the ancestor that set it. */
-function uniqueBy<T>(values: Sourced<T>[]): Sourced<T>[] {
+/**
+ * One entry per value, at its first position (order matters for `!` patterns);
+ * a value the role restates itself is credited to the role, not an ancestor.
+ */
+function uniqueBy<T>(values: Sourced<T>[], self: string): Sourced<T>[] {
+  const restated = new Set(values.filter((entry) => entry.from === self).map((entry) => entry.value));
   const seen = new Set<T>();
-  return values.filter(({ value }) => (seen.has(value) ? false : (seen.add(value), true)));
+  return values
+    .filter(({ value }) => (seen.has(value) ? false : (seen.add(value), true)))
+    .map((entry) => (restated.has(entry.value) ? { value: entry.value, from: self } : entry));
 }

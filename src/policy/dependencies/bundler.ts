@@ -26,10 +26,10 @@ import { baseName, manifestText } from "./errors.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
 /** Options that say where a gem comes from, in the order they are shown. */
-const SOURCE_OPTIONS = ["git", "github", "gitlab", "bitbucket", "path", "source", "branch", "tag", "ref"] as const;
-const GROUP_OPTIONS = ["group", "groups"];
+const SOURCE_OPTIONS: readonly string[] = ["git", "github", "gitlab", "bitbucket", "path", "source", "branch", "tag", "ref"];
+const GROUP_OPTIONS: readonly string[] = ["group", "groups"];
 /** Block methods whose first argument is a source for the gems inside. */
-const SOURCE_BLOCKS = ["git", "github", "path", "source"];
+const SOURCE_BLOCKS: readonly string[] = ["git", "github", "path", "source"];
 
 interface Block {
   groups: readonly string[];
@@ -78,8 +78,10 @@ function splitArguments(text: string): string[] {
 
 /** Reads the literal at the start of `text`; whatever follows it (`if cond`) is ignored. */
 function readLiteral(text: string): Literal {
-  const quoted = /^(["'])((?:\\.|(?!\1).)*)\1/s.exec(text);
-  if (quoted !== undefined && quoted !== null) return (quoted[2] ?? "").replace(/\\(.)/g, "$1");
+  // One pattern per quote kind keeps the alternatives disjoint, so an
+  // unterminated string full of backslashes cannot make the regex backtrack.
+  const quoted = /^"((?:[^"\\]|\\.)*)"/s.exec(text) ?? /^'((?:[^'\\]|\\.)*)'/s.exec(text);
+  if (quoted !== null) return (quoted[1] ?? "").replace(/\\(.)/gs, "$1");
   const symbol = /^:(\w+[?!]?)/.exec(text);
   if (symbol !== null) return symbol[1] ?? "";
   const words = /^%[wi][[(](.*?)[\])]/s.exec(text);
@@ -130,9 +132,10 @@ function readGem(statement: string, enclosing: readonly Block[]): { name: string
   const sources = new Map(enclosing.flatMap((block) => [...block.sources]));
   for (const argument of rest) {
     const option = readOption(argument);
-    if (option === undefined) requirements.push(...asList(readLiteral(argument)));
+    // A positional argument is a version requirement, or a list of them.
+    if (option === undefined) asList(readLiteral(argument)).forEach((requirement) => requirements.push(requirement));
     else if (GROUP_OPTIONS.includes(option.key)) asList(option.value).forEach((group) => groups.add(group));
-    else if ((SOURCE_OPTIONS as readonly string[]).includes(option.key)) sources.set(option.key, asList(option.value).join(","));
+    else if (SOURCE_OPTIONS.includes(option.key)) sources.set(option.key, asList(option.value).join(","));
   }
 
   let spec = requirements.length === 0 ? "*" : requirements.join(", ");
@@ -145,9 +148,10 @@ function readGem(statement: string, enclosing: readonly Block[]): { name: string
   return { name, spec };
 }
 
+/** `statement` ends with a `do` block opener. */
 function readBlock(statement: string): Block {
   const method = /^(\w+)/.exec(statement)?.[1] ?? "";
-  const header = statement.replace(/\s*\bdo(?:\s*\|[^|]*\|)?$/, "");
+  const header = statement.slice(0, DO_BLOCK.exec(statement)?.index).trimEnd();
   if (method === "group") {
     const groups = callArguments(header, method).flatMap((argument) =>
       readOption(argument) === undefined ? asList(readLiteral(argument)) : [],
@@ -159,7 +163,7 @@ function readBlock(statement: string): Block {
     const sources = new Map<string, string>();
     if (first !== undefined) sources.set(method, asList(readLiteral(first)).join(","));
     for (const option of rest.map(readOption)) {
-      if (option !== undefined && (SOURCE_OPTIONS as readonly string[]).includes(option.key)) {
+      if (option !== undefined && SOURCE_OPTIONS.includes(option.key)) {
         sources.set(option.key, asList(option.value).join(","));
       }
     }
@@ -187,12 +191,19 @@ function parse(content: string): DependencyMap {
       inBlockComment = true;
       continue;
     }
-    let statement = stripComment(raw).trim();
-    // A call may continue after a trailing comma or backslash.
-    while (/[,\\]$/.test(statement) && index + 1 < lines.length) {
+    // A call may continue after a trailing comma or backslash. Only the last
+    // piece is tested, so a long run of continued lines stays linear.
+    let piece = stripComment(raw).trim();
+    const pieces = [piece];
+    while (/[,\\]$/.test(piece) && index + 1 < lines.length) {
       index++;
-      statement = `${statement.replace(/\\$/, "")} ${stripComment(lines[index] ?? "").trim()}`.trim();
+      piece = stripComment(lines[index] ?? "").trim();
+      pieces.push(piece);
     }
+    const statement = pieces
+      .map((part) => part.replace(/\\$/, ""))
+      .join(" ")
+      .trim();
     if (statement === "") continue;
 
     if (/^end\b/.test(statement)) {

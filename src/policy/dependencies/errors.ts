@@ -48,3 +48,8 @@ export function lineAt(text: string, offset: number): number {
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
+
+/** Quotes manifest text for an error message, cut short so a huge line does not become a huge message. */
+export function quoteForMessage(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}

@@ -19,7 +19,7 @@
  *   refuses such a file, and guessing could hide a dependency.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { ManifestParseError, baseName, manifestText } from "./errors.js";
+import { ManifestParseError, baseName, manifestText, quoteForMessage } from "./errors.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
 interface Requirement {
@@ -44,12 +44,22 @@ interface Statement {
 }
 
 const TOKEN = /"(?:[^"\\]|\\.)*"|`[^`]*`|\S+/g;
+/**
+ * No valid line has more tokens than `old version => new version`; reading
+ * past that only costs time on junk (a 5 MB line of quotes), and the caller
+ * already rejects a require or replace with too many tokens.
+ */
+const MAX_TOKENS = 6;
 
-/** Splits a line into tokens and its `//` comment; `//` inside quotes is not a comment. */
+/**
+ * Splits a line into raw tokens and its `//` comment; `//` inside quotes is
+ * not a comment. Tokens stay quoted until a require or replace reads them.
+ */
 function splitLine(raw: string, line: number): Statement {
   const tokens: string[] = [];
   let comment: string | undefined;
   for (const match of raw.matchAll(TOKEN)) {
+    if (tokens.length === MAX_TOKENS) break;
     const token = match[0];
     if (token.startsWith("//")) {
       comment = raw.slice((match.index ?? 0) + 2).trim();
@@ -62,7 +72,7 @@ function splitLine(raw: string, line: number): Statement {
       comment = raw.slice((match.index ?? 0) + commentStart + 2).trim();
       break;
     }
-    tokens.push(unquote(token, line));
+    tokens.push(token);
   }
   return { line, tokens, comment };
 }
@@ -76,7 +86,7 @@ function unquote(token: string, line: number): string {
   } catch {
     // reported below
   }
-  throw ManifestParseError.at(`cannot read quoted string ${token}`, line);
+  throw ManifestParseError.at(`cannot read quoted string ${quoteForMessage(token)}`, line);
 }
 
 /** Go's rule: the comment is exactly `indirect`, or starts with `indirect;`. */
@@ -87,9 +97,9 @@ function isIndirect(comment: string | undefined): boolean {
 }
 
 function readRequire({ tokens, comment, line }: Statement): Requirement {
-  const [module, version] = tokens;
+  const [module, version] = tokens.map((token) => unquote(token, line));
   if (tokens.length !== 2 || module === undefined || version === undefined || !version.startsWith("v")) {
-    throw ManifestParseError.at(`expected "module/path vX.Y.Z" in require, found ${JSON.stringify(tokens.join(" "))}`, line);
+    throw ManifestParseError.at(`expected "module/path vX.Y.Z" in require, found ${quoteForMessage(tokens.join(" "))}`, line);
   }
   return { module, version, indirect: isIndirect(comment) };
 }
@@ -98,14 +108,14 @@ function readReplace({ tokens, line }: Statement): Replacement {
   const arrow = tokens.indexOf("=>");
   const left = tokens.slice(0, arrow);
   const right = tokens.slice(arrow + 1);
-  const [module, version] = left;
-  if (arrow === -1 || module === undefined || left.length > 2 || right.length < 1 || right.length > 2) {
+  if (arrow === -1 || left.length < 1 || left.length > 2 || right.length < 1 || right.length > 2) {
     throw ManifestParseError.at(
-      `expected "old [version] => new [version]" in replace, found ${JSON.stringify(tokens.join(" "))}`,
+      `expected "old [version] => new [version]" in replace, found ${quoteForMessage(tokens.join(" "))}`,
       line,
     );
   }
-  return { module, version, target: right.join(" ") };
+  const [module = "", version] = left.map((token) => unquote(token, line));
+  return { module, version, target: right.map((token) => unquote(token, line)).join(" ") };
 }
 
 function replacementKey(module: string, version: string | undefined): string {

@@ -16,7 +16,7 @@
  * - names are PEP 503-normalised; the spec is the rest of the line as written.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { ManifestParseError, baseName, manifestText } from "./errors.js";
+import { ManifestParseError, baseName, manifestText, quoteForMessage } from "./errors.js";
 import { normalizePythonName, parseRequirement } from "./pep508.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
@@ -59,7 +59,8 @@ function stripRequirementOptions(text: string): string {
 }
 
 const URL_OR_PATH = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/|file:|[./~\\])/;
-const ARCHIVE = /\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz)$/i;
+// A bare archive file name; `name @ https://.../x.whl` has an `@` and is PEP 508.
+const ARCHIVE = /^[^\s@;]+\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz)$/i;
 const EGG = /[#&]egg=([^&\s]+)/;
 
 /** A requirement given as a location: named by `#egg=`, by its wheel file name, or by the location. */
@@ -75,6 +76,12 @@ function locationRequirement(location: string, editable: boolean): { name: strin
   const wheel = /^([^-]+)-[^-]+-.+\.whl$/i.exec(fileName)?.[1];
   if (wheel !== undefined) return { name: normalizePythonName(wheel), spec: shown };
   return { name: withoutFragment, spec: editable ? "(editable)" : "*" };
+}
+
+function readRequirement(text: string): { name: string; spec: string } | undefined {
+  if (URL_OR_PATH.test(text) || ARCHIVE.test(text)) return locationRequirement(text, false);
+  // pip also takes a relative directory without a leading `./` (`plugins/acme`).
+  return parseRequirement(text) ?? (/[/\\]/.test(text) ? locationRequirement(text, false) : undefined);
 }
 
 const EDITABLE = /^(?:-e|--editable)(?:\s+|=)(\S+)/;
@@ -93,23 +100,11 @@ function parse(content: string): DependencyMap {
       }
       continue;
     }
-    const requirement = stripRequirementOptions(statement).trim();
-    if (URL_OR_PATH.test(requirement) || ARCHIVE.test(requirement)) {
-      const { name, spec } = locationRequirement(requirement, false);
-      dependencies.add(name, spec);
-      continue;
-    }
-    const parsed = parseRequirement(requirement);
-    if (parsed === undefined) {
-      throw ManifestParseError.at(`not a requirement: ${JSON.stringify(abbreviate(requirement))}`, line);
-    }
-    dependencies.add(parsed.name, parsed.spec);
+    const requirement = readRequirement(stripRequirementOptions(statement).trim());
+    if (requirement === undefined) throw ManifestParseError.at(`not a requirement: ${quoteForMessage(statement)}`, line);
+    dependencies.add(requirement.name, requirement.spec);
   }
   return dependencies.build();
-}
-
-function abbreviate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function isRequirementsFile(path: string): boolean {

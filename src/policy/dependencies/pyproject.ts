@@ -20,7 +20,7 @@
  *   map, not an error.
  */
 import { DependencyMapBuilder, compareCodeUnits } from "./dependency-map.js";
-import { ManifestParseError, baseName } from "./errors.js";
+import { ManifestParseError, baseName, quoteForMessage } from "./errors.js";
 import { normalizePythonName, parseRequirement } from "./pep508.js";
 import { describeToml, isTomlTable, optionalTable, parseToml, renderTomlPairs } from "./toml.js";
 import type { TomlTable, TomlValue } from "./toml.js";
@@ -47,7 +47,7 @@ function addRequirementList(
     }
     const requirement = parseRequirement(item);
     if (requirement === undefined) {
-      throw ManifestParseError.at(`${field}[${index}] is not a PEP 508 requirement: ${JSON.stringify(item)}`);
+      throw ManifestParseError.at(`${field}[${index}] is not a PEP 508 requirement: ${quoteForMessage(item)}`);
     }
     dependencies.add(requirement.name, requirement.spec + suffix);
   });

@@ -1,0 +1,236 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { builtinRoleSource } from "../../src/roles/builtin.js";
+import { parseRoleFile } from "../../src/roles/parse.js";
+import { buildRoleSet, type RoleSource } from "../../src/roles/resolve.js";
+
+const CORPUS = fileURLToPath(new URL("../../../shared/roles-corpus/", import.meta.url));
+const corpusFiles = readdirSync(CORPUS)
+  .filter((name) => name.endsWith(".md") && name !== "README.md")
+  .sort()
+  .map((name) => ({ path: name, text: readFileSync(`${CORPUS}${name}`, "utf8") }));
+
+const role = (front: string, body = "Body text.") => `---\n${front.trim()}\n---\n\n${body}\n`;
+const layer = (files: Record<string, string>, name: RoleSource["layer"] = "repository"): RoleSource => ({
+  layer: name,
+  files: Object.entries(files).map(([path, text]) => ({ path, text })),
+});
+
+describe("the real-world corpus", () => {
+  it("has the six files the task names", () => {
+    expect(corpusFiles.map((file) => file.path)).toEqual([
+      "asserter.md",
+      "product-manager.md",
+      "secops-engineer.md",
+      "software-engineer-typescript-backend.md",
+      "software-engineer-typescript-frontend-react.md",
+      "software-engineer-typescript.md",
+    ]);
+  });
+
+  it.each(corpusFiles)("$path parses and validates on its own", ({ path, text }) => {
+    const parsed = parseRoleFile(text, path);
+    expect(parsed.ok).toBe(true);
+  });
+
+  it("reads both constraint shapes: a list of single-key maps and a map", () => {
+    const backend = parseRoleFile(corpusFiles.find((f) => f.path === "software-engineer-typescript-backend.md")!.text, "b.md");
+    const asserter = parseRoleFile(corpusFiles.find((f) => f.path === "asserter.md")!.text, "a.md");
+    if (!backend.ok || !asserter.ok) throw new Error("corpus did not parse");
+    expect(backend.role.requiresApprovalFor).toEqual(["delete_files", "database_migrations", "commit", "deployment", "infrastructure_changes", "security_changes"]);
+    expect(backend.role.forbiddenPaths).toContain("workspace/frontend/");
+    expect(asserter.role.requiresApprovalFor).toEqual(["commit", "deployment", "security_changes"]);
+    expect(asserter.role.forbiddenPaths).toEqual([".valora/", "data/", ".git/", "node_modules/"]);
+    expect(asserter.role.autonomyLevel).toBe("high");
+  });
+
+  it("reads the parent's 4-space indented lists", () => {
+    const parent = parseRoleFile(corpusFiles.find((f) => f.path === "software-engineer-typescript.md")!.text, "p.md");
+    if (!parent.ok) throw new Error(JSON.stringify(parent.errors));
+    expect(parent.role.forbiddenPaths).toEqual([".ai/", ".devcontainer/", ".git/", ".github/", "infrastructure/", "node_modules/"]);
+    expect(parent.role.escalationCriteria).toContain("Confidence < 70%");
+  });
+
+  it("keeps unknown fields and the body", () => {
+    const parsed = parseRoleFile(corpusFiles.find((f) => f.path === "product-manager.md")!.text, "pm.md");
+    if (!parsed.ok) throw new Error("did not parse");
+    expect(parsed.role.frontMatter.tone).toBe("concise-technical");
+    expect(parsed.role.frontMatter.context_requirements).toMatchObject({ requires_project_history: true });
+    expect(parsed.role.body).toMatch(/^# /);
+  });
+
+  it("loads as a set: only the two files with a missing parent fail, each naming it", () => {
+    const set = buildRoleSet([builtinRoleSource(), layer(Object.fromEntries(corpusFiles.map((f) => [f.path, f.text])))]);
+    expect([...set.roles.keys()].filter((id) => corpusFiles.some((f) => f.text.includes(`role: ${id}\n`))).sort()).toEqual([
+      "asserter",
+      "product-manager",
+      "software-engineer-typescript",
+      "software-engineer-typescript-backend",
+    ]);
+    expect(set.errors).toEqual([
+      expect.objectContaining({ file: "secops-engineer.md", field: "inherits", message: expect.stringContaining("platform-engineer") }),
+      expect.objectContaining({
+        file: "software-engineer-typescript-frontend-react.md",
+        field: "inherits",
+        message: expect.stringContaining("software-engineer-typescript-frontend,"),
+      }),
+    ]);
+  });
+
+  it("secops-engineer loads once platform-engineer is supplied, with its custom categories", () => {
+    const platform = role("role: platform-engineer\nconstraints:\n  forbidden_paths: [secrets/]");
+    const secops = corpusFiles.find((f) => f.path === "secops-engineer.md")!;
+    const set = buildRoleSet([layer({ "platform-engineer.md": platform, [secops.path]: secops.text })]);
+    expect(set.errors).toEqual([]);
+    const resolved = set.roles.get("secops-engineer")!;
+    expect(resolved.forbiddenPaths.map((p) => p.value)).toEqual(["secrets/", ".valora/", "data/", ".git/", "node_modules/"]);
+    expect(resolved.forbiddenPaths[0]).toEqual({ value: "secrets/", from: "platform-engineer" });
+    expect(resolved.requiresApprovalFor.map((c) => c.value)).toContain("policy_changes");
+  });
+});
+
+describe("built-in roles", () => {
+  const set = buildRoleSet([builtinRoleSource()]);
+
+  it("load without errors or warnings", () => {
+    expect(set.errors).toEqual([]);
+    expect(set.warnings).toEqual([]);
+    expect([...set.roles.keys()].sort()).toEqual(["ai-agent", "contractor", "software-engineer-typescript", "software-engineer-typescript-backend"]);
+  });
+
+  it("carry the same front-matter constraints as the corpus files of the same id", () => {
+    for (const id of ["software-engineer-typescript", "software-engineer-typescript-backend"]) {
+      const corpus = parseRoleFile(corpusFiles.find((f) => f.path === `${id}.md`)!.text, id);
+      const builtin = parseRoleFile(builtinRoleSource().files.find((f) => f.path.endsWith(`/${id}.md`))!.text, id);
+      if (!corpus.ok || !builtin.ok) throw new Error("did not parse");
+      for (const key of ["forbiddenPaths", "requiresApprovalFor", "escalationCriteria", "parents", "autonomyLevel"] as const) {
+        expect(builtin.role[key], `${id} ${key}`).toEqual(corpus.role[key]);
+      }
+    }
+  });
+
+  it("are replaced by a repository role of the same id", () => {
+    const replacement = role("role: contractor\nconstraints:\n  forbidden_paths: [only-this/]");
+    const replaced = buildRoleSet([builtinRoleSource(), layer({ ".github/roles/contractor.md": replacement })]);
+    expect(replaced.errors).toEqual([]);
+    expect(replaced.roles.get("contractor")!.forbiddenPaths.map((p) => p.value)).toEqual(["only-this/"]);
+    expect(replaced.layerOf.get("contractor")).toBe("repository");
+  });
+});
+
+describe("inheritance", () => {
+  it("unions every list constraint of all ancestors; the child's scalars win", () => {
+    const set = buildRoleSet([
+      layer({
+        "base.md": role("role: base\ndescription: base\nconstraints:\n  forbidden_paths: [a/]\n  requires_approval_for: [commit]\ndecision_making:\n  autonomy_level: low\n  escalation_criteria: [Think twice]"),
+        "ops.md": role("role: ops\nconstraints:\n  forbidden_paths: [b/]\n  allowed_paths: [src/]"),
+        "child.md": role("role: child\ninherits: [base, ops]\ndescription: child\nconstraints:\n  - forbidden_paths: [c/, a/]\ndecision_making:\n  autonomy_level: high"),
+      }),
+    ]);
+    expect(set.errors).toEqual([]);
+    const child = set.roles.get("child")!;
+    expect(child.forbiddenPaths).toEqual([
+      { value: "a/", from: "child" },
+      { value: "b/", from: "ops" },
+      { value: "c/", from: "child" },
+    ]);
+    expect(child.allowedPaths).toEqual([{ value: "src/", from: "ops" }]);
+    expect(child.requiresApprovalFor).toEqual([{ value: "commit", from: "base" }]);
+    expect(child.escalationCriteria.map((c) => c.value)).toEqual(["Think twice"]);
+    expect(child.autonomyLevel).toBe("high");
+    expect(child.description).toBe("child");
+    expect(child.ancestors).toEqual(["base", "ops"]);
+  });
+
+  it("inherits scalars from the nearest ancestor that sets them, through several generations", () => {
+    const set = buildRoleSet([
+      layer({
+        "a.md": role("role: a\ndecision_making:\n  autonomy_level: low\nconstraints:\n  forbidden_paths: [x/]"),
+        "b.md": role("role: b\ninherits: a"),
+        "c.md": role("role: c\ninherits: b"),
+      }),
+    ]);
+    const c = set.roles.get("c")!;
+    expect(c.autonomyLevel).toBe("low");
+    expect(c.ancestors).toEqual(["b", "a"]);
+    expect(c.forbiddenPaths).toEqual([{ value: "x/", from: "a" }]);
+  });
+
+  it("reports a cycle with the whole chain and the files, and resolves neither role", () => {
+    const set = buildRoleSet([layer({ "a.md": role("role: a\ninherits: b"), "b.md": role("role: b\ninherits: a") })]);
+    expect(set.roles.size).toBe(0);
+    expect(set.errors).toHaveLength(1);
+    expect(set.errors[0]!.message).toBe("inheritance cycle: a (a.md) → b (b.md) → a (a.md)");
+    expect(set.errors[0]!.field).toBe("inherits");
+  });
+
+  it("reports a role that inherits itself", () => {
+    const set = buildRoleSet([layer({ "a.md": role("role: a\ninherits: a") })]);
+    expect(set.errors.map((e) => e.message)).toEqual(["inheritance cycle: a (a.md) → a (a.md)"]);
+  });
+
+  it("fails a descendant of a broken role with its own error, keeps unrelated roles", () => {
+    const set = buildRoleSet([
+      layer({ "a.md": role("role: a\ninherits: ghost"), "b.md": role("role: b\ninherits: a"), "c.md": role("role: c") }),
+    ]);
+    expect([...set.roles.keys()]).toEqual(["c"]);
+    expect(set.errors.map((e) => `${e.file}: ${e.message}`)).toEqual([
+      "a.md: role a inherits ghost, which is not defined in any loaded role file or built-in role",
+      "b.md: role b cannot be resolved: its parent a has errors",
+    ]);
+  });
+
+  it("rejects duplicate ids within one source, naming both files", () => {
+    const set = buildRoleSet([layer({ "one.md": role("role: twin"), "two.md": role("role: twin") })]);
+    expect(set.errors).toEqual([{ file: "two.md", field: "role", message: "duplicate role id twin: also defined in one.md" }]);
+    expect(set.roles.get("twin")!.file).toBe("one.md");
+  });
+});
+
+describe("malformed role files", () => {
+  const cases: [string, string, { field?: string; line?: number; message: RegExp }][] = [
+    ["broken YAML", "---\nrole: x\nconstraints: [a\nfoo: 1\n---\n", { line: 4, message: /invalid YAML/ }],
+    ["bad indentation", "---\nrole: x\n  inherits: y\n---\n", { line: 2, message: /invalid YAML/ }],
+    ["no front matter", "# Just markdown\n", { message: /no YAML front matter/ }],
+    ["empty front matter", "---\n---\nbody\n", { message: /empty front matter/ }],
+    ["front matter is a list", "---\n- a\n- b\n---\n", { message: /must be a YAML map/ }],
+    ["missing role", "---\ndescription: x\n---\n", { field: "role", message: /required/ }],
+    ["bad role id", "---\nrole: Bad Id\n---\n", { field: "role", message: /must match/ }],
+    ["forbidden_paths not a list", "---\nrole: x\nconstraints:\n  forbidden_paths: data/\n---\n", { field: "constraints.forbidden_paths", message: /expected array/ }],
+    ["a number in forbidden_paths", "---\nrole: x\nconstraints:\n  forbidden_paths: [data/, 7]\n---\n", { field: "constraints.forbidden_paths[1]", message: /expected string/ }],
+    ["constraints a string", "---\nrole: x\nconstraints: none\n---\n", { field: "constraints", message: /map or a list/ }],
+    ["bad autonomy", "---\nrole: x\ndecision_making:\n  autonomy_level: extreme\n---\n", { field: "decision_making.autonomy_level", message: /low/ }],
+    ["inherits a number", "---\nrole: x\ninherits: 5\n---\n", { field: "inherits", message: /./ }],
+    ["binary", "---\nrole: x\u0000\n---\n", { message: /not a text file/ }],
+  ];
+
+  it.each(cases)("%s: names the file, field and line", (_name, text, expected) => {
+    const parsed = parseRoleFile(text, "bad.md");
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    const [error] = parsed.errors;
+    expect(error!.file).toBe("bad.md");
+    expect(error!.message).toMatch(expected.message);
+    if (expected.field) expect(error!.field).toBe(expected.field);
+    if (expected.line) expect(error!.line).toBe(expected.line);
+  });
+
+  it("accepts null lists (a key with nothing after it) as empty", () => {
+    const parsed = parseRoleFile("---\nrole: x\nconstraints:\n  forbidden_paths:\n  requires_approval_for:\ndecision_making:\n---\n", "x.md");
+    expect(parsed.ok && parsed.role.forbiddenPaths).toEqual([]);
+  });
+
+  it("warns about constraint keys it does not enforce, and about duplicate keys", () => {
+    const parsed = parseRoleFile("---\nrole: x\nrole: y\nconstraints:\n  max_files: 3\n---\n", "x.md");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(parsed.role.id).toBe("y");
+    expect(parsed.role.warnings).toEqual([expect.stringMatching(/unique.*line 3.*later value is used/), "not enforced: unknown constraint max_files"]);
+  });
+
+  it("does not blow up on a YAML alias bomb", () => {
+    const bomb = ["---", "role: x", "a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`), "---", ""].join("\n");
+    const parsed = parseRoleFile(bomb, "bomb.md");
+    expect(parsed.ok).toBe(false);
+  });
+});
