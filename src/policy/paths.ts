@@ -8,7 +8,10 @@ export interface PatternOptions {
 interface CompiledPattern {
   source: string;
   negated: boolean;
-  regex: RegExp;
+  /** One per glob of the pattern (the path itself, everything below it). */
+  regexes: RegExp[];
+  /** Text every matching path contains (lower-cased when matching ignores case): a cheap test before the regex. */
+  literal: string;
 }
 
 /**
@@ -33,45 +36,60 @@ export function patternToGlobs(pattern: string): { globs: string[]; negated: boo
   return { globs: folderOnly ? [`${base}/**/*`] : [base, `${base}/**/*`], negated };
 }
 
+/** Glob syntax: a run of other characters is literal text the path must contain. */
+const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
+
+/** The longest literal run of a pattern; empty when braces or classes make any run optional. */
+function requiredLiteral(globs: readonly string[]): string {
+  const glob = globs[0] ?? "";
+  if (/[{}()]/.test(glob)) return "";
+  return glob
+    .replace(/\[[^\]]*\]/g, "/") // a [class] stands for one character, none of its letters is required
+    .split(/[*?[\]!+@\\/]+/)
+    .filter((run) => !GLOB_SYNTAX.test(run))
+    .reduce((longest, run) => (run.length > longest.length ? run : longest), "");
+}
+
 /**
  * An ordered pattern list, compiled once. The last pattern that matches decides,
  * so `!pattern` re-allows what an earlier pattern of the same list caught.
  */
 export class PathPatternList {
   private readonly compiled: CompiledPattern[];
-  /** One alternation of every positive pattern: most paths match nothing and stop here. */
-  private readonly anyPositive: RegExp | undefined;
   private readonly hasNegations: boolean;
+  private readonly caseInsensitive: boolean;
 
   constructor(
     readonly patterns: readonly string[],
     options: PatternOptions = {},
   ) {
-    const matchOptions = { dot: true, nocase: options.caseInsensitive ?? false };
+    this.caseInsensitive = options.caseInsensitive ?? false;
+    const matchOptions = { dot: true, nocase: this.caseInsensitive };
     this.compiled = patterns.flatMap((source) => {
       const { globs, negated } = patternToGlobs(source);
       if (globs.length === 0) return [];
-      const parts = globs.map((glob) => micromatch.makeRe(glob, matchOptions).source);
-      return [{ source, negated, regex: new RegExp(parts.map((part) => `(?:${part})`).join("|"), matchOptions.nocase ? "i" : "") }];
+      const literal = requiredLiteral(globs);
+      const regexes = globs.map((glob) => micromatch.makeRe(glob, matchOptions));
+      return [{ source, negated, regexes, literal: this.caseInsensitive ? literal.toLowerCase() : literal }];
     });
-    const positives = this.compiled.filter((pattern) => !pattern.negated);
-    this.anyPositive =
-      positives.length > 0
-        ? new RegExp(positives.map((pattern) => `(?:${pattern.regex.source})`).join("|"), matchOptions.nocase ? "i" : "")
-        : undefined;
-    this.hasNegations = positives.length !== this.compiled.length;
+    this.hasNegations = this.compiled.some((pattern) => pattern.negated);
   }
 
   get isEmpty(): boolean {
-    return this.anyPositive === undefined;
+    return !this.compiled.some((pattern) => !pattern.negated);
   }
 
   /** The pattern that caught `path`, or undefined when none did (or a later `!` re-allowed it). */
   match(path: string): string | undefined {
-    if (!this.anyPositive || !this.anyPositive.test(path)) return undefined;
-    if (!this.hasNegations) return this.compiled.find((pattern) => pattern.regex.test(path))?.source;
+    const subject = this.caseInsensitive ? path.toLowerCase() : path;
     let decided: CompiledPattern | undefined;
-    for (const pattern of this.compiled) if (pattern.regex.test(path)) decided = pattern;
+    for (const pattern of this.compiled) {
+      if (pattern.literal && !subject.includes(pattern.literal)) continue;
+      if (!pattern.regexes.some((regex) => regex.test(path))) continue;
+      // Without negations the first match decides; with them, the last one does.
+      if (!this.hasNegations) return pattern.source;
+      decided = pattern;
+    }
     return decided && !decided.negated ? decided.source : undefined;
   }
 

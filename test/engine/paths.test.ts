@@ -38,6 +38,8 @@ const TABLE: [string[], string, boolean][] = [
   [["db/?.sql"], "db/12.sql", false],
   [["[abc].txt"], "b.txt", true],
   [["[abc].txt"], "d.txt", false],
+  [["[abcdef].txt"], "f.txt", true],
+  [["file-[0-9][0-9].log"], "logs/file-42.log", true],
   [["*.{yml,yaml}"], "k8s/app.yaml", true],
   [["*.{yml,yaml}"], "k8s/app.json", false],
   // dotfiles and dot-folders match

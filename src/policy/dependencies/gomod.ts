@@ -14,6 +14,8 @@
  * - module paths may be quoted ("..." or `...`);
  * - `module`, `go`, `toolchain`, `exclude`, `retract`, and directives newer Go
  *   versions add (`godebug`, `tool`, `ignore`) are skipped, blocks included;
+ *   a line that does not start with a lowercase word is an error, so a
+ *   garbled file is not read as one without dependencies;
  * - a require or replace line that is not `path version` / `old => new` is an
  *   error with its line, as is a block that is never closed: go itself
  *   refuses such a file, and guessing could hide a dependency.
@@ -43,7 +45,8 @@ interface Statement {
   comment: string | undefined;
 }
 
-const TOKEN = /"(?:[^"\\]|\\.)*"|`[^`]*`|\S+/g;
+// Parentheses are tokens of their own, as in Go's lexer: `require()` and `require (` are alike.
+const TOKEN = /[()]|"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s()]+/g;
 /**
  * No valid line has more tokens than `old version => new version`; reading
  * past that only costs time on junk (a 5 MB line of quotes), and the caller
@@ -144,6 +147,9 @@ function parse(content: string): DependencyMap {
     }
     const [verb, ...rest] = tokens;
     if (verb === undefined) return;
+    // Unknown directives are skipped (newer Go adds some), but every directive
+    // is a lowercase word: anything else means this is not a go.mod we can read.
+    if (!/^[a-z]+$/.test(verb)) throw ManifestParseError.at(`not a go.mod directive: ${quoteForMessage(raw.trim())}`, statement.line);
     if (rest[0] === "(") {
       if (rest.length === 1) openBlock = { verb, line: statement.line };
       else if (!(rest.length === 2 && rest[1] === ")")) {

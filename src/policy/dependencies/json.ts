@@ -22,7 +22,7 @@ export function parseJsonObject(content: string): JsonObject {
     const raw = error instanceof Error ? error.message : String(error);
     const position = /at position (\d+)/.exec(raw);
     const line = position?.[1] === undefined ? undefined : lineAt(text, Number(position[1]));
-    const reason = raw.replace(/, ".*is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "");
+    const reason = raw.replace(/, (?:\.\.\.)?".*is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "");
     throw ManifestParseError.at(`invalid JSON: ${reason}`, line, error);
   }
   if (!isJsonObject(value)) {

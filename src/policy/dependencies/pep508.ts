@@ -23,7 +23,7 @@ export interface PythonRequirement {
 const NAME_RUN = /^[A-Za-z0-9._-]+/;
 const ALPHANUMERIC = /[A-Za-z0-9]/;
 // What may follow a name: extras, a version specifier, a direct reference or markers.
-const AFTER_NAME = /^(?:$|[[(<>=!~@;])/;
+const AFTER_NAME = /^(?:$|[[(<>@;]|[=!~]=)/;
 
 /** Returns undefined when the text is not a PEP 508 requirement. */
 export function parseRequirement(text: string): PythonRequirement | undefined {

@@ -81,7 +81,7 @@ function locationRequirement(location: string, editable: boolean): { name: strin
 function readRequirement(text: string): { name: string; spec: string } | undefined {
   if (URL_OR_PATH.test(text) || ARCHIVE.test(text)) return locationRequirement(text, false);
   // pip also takes a relative directory without a leading `./` (`plugins/acme`).
-  return parseRequirement(text) ?? (/[/\\]/.test(text) ? locationRequirement(text, false) : undefined);
+  return parseRequirement(text) ?? (/^\S*[/\\]\S*$/.test(text) ? locationRequirement(text, false) : undefined);
 }
 
 const EDITABLE = /^(?:-e|--editable)(?:\s+|=)(\S+)/;
