@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ECOSYSTEMS, ecosystemForLockfile, ecosystemForManifest } from "../../src/policy/dependencies/index.js";
+import {
+  ECOSYSTEMS,
+  ManifestParseError,
+  ecosystemForLockfile,
+  ecosystemForManifest,
+} from "../../src/policy/dependencies/index.js";
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
@@ -98,5 +103,28 @@ describe("ecosystemForLockfile", () => {
 
   it.each(["package.json", "yarn.lock.bak", "Cargo.toml", "go.mod", "requirements.txt", "lock"])("%s is not a lockfile", (path) => {
     expect(ecosystemForLockfile(path)).toBeUndefined();
+  });
+});
+
+describe("ManifestParseError", () => {
+  it("is an Error with its own name, a message and an optional line", () => {
+    const plain = new ManifestParseError("file is empty");
+    expect(plain).toBeInstanceOf(Error);
+    expect(plain.name).toBe("ManifestParseError");
+    expect(plain.message).toBe("file is empty");
+    expect(plain.line).toBeUndefined();
+    expect(ManifestParseError.at("invalid value", 7)).toMatchObject({ message: "line 7: invalid value", line: 7 });
+  });
+
+  it("is what every parser throws, keeping the library's error as the cause", () => {
+    const [npm] = ECOSYSTEMS;
+    let caught: unknown;
+    try {
+      npm?.parse("{", "package.json");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ManifestParseError);
+    expect(caught).toMatchObject({ cause: expect.any(SyntaxError) });
   });
 });

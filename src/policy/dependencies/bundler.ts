@@ -22,7 +22,7 @@
  * - `gemspec`, `source "..."`, `ruby "..."`, `plugin` are not dependencies.
  */
 import { DependencyMapBuilder, compareCodeUnits } from "./dependency-map.js";
-import { baseName, manifestText } from "./errors.js";
+import { baseName, manifestText } from "./text.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
 /** Options that say where a gem comes from, in the order they are shown. */

@@ -17,7 +17,8 @@
  *   `package =`, which stays visible in the spec.
  */
 import { DependencyMapBuilder, compareCodeUnits } from "./dependency-map.js";
-import { ManifestParseError, baseName } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { baseName } from "./text.js";
 import { describeToml, isTomlTable, optionalTable, parseToml, renderTomlPairs } from "./toml.js";
 import type { TomlTable, TomlValue } from "./toml.js";
 import type { DependencyMap, Ecosystem } from "./types.js";

@@ -9,7 +9,7 @@
  *   and a change of case is not an add plus a remove.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { baseName } from "./errors.js";
+import { baseName } from "./text.js";
 import { parseJsonObject, stringMapField } from "./json.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 

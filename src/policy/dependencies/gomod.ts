@@ -21,7 +21,8 @@
  *   refuses such a file, and guessing could hide a dependency.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { ManifestParseError, baseName, manifestText, quoteForMessage } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { baseName, manifestText, quoteForMessage } from "./text.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
 interface Requirement {
@@ -48,11 +49,11 @@ interface Statement {
 // Parentheses are tokens of their own, as in Go's lexer: `require()` and `require (` are alike.
 const TOKEN = /[()]|"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s()]+/g;
 /**
- * No valid line has more tokens than `old version => new version`; reading
- * past that only costs time on junk (a 5 MB line of quotes), and the caller
- * already rejects a require or replace with too many tokens.
+ * The longest valid line, `replace old version => new version`, has six
+ * tokens. Reading one more is enough to reject a line with too many; reading
+ * further only costs time on junk (a 5 MB line of quotes).
  */
-const MAX_TOKENS = 6;
+const MAX_TOKENS = 7;
 
 /**
  * Splits a line into raw tokens and its `//` comment; `//` inside quotes is

@@ -6,7 +6,7 @@
 import { bundler } from "./bundler.js";
 import { cargo } from "./cargo.js";
 import { composer } from "./composer.js";
-import { baseName } from "./errors.js";
+import { baseName } from "./text.js";
 import { gomod } from "./gomod.js";
 import { npm } from "./npm.js";
 import { pip } from "./pip.js";

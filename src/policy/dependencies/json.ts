@@ -1,4 +1,5 @@
-import { ManifestParseError, lineAt, manifestText } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { lineAt, manifestText } from "./text.js";
 
 type JsonObject = { [key: string]: unknown };
 

@@ -10,7 +10,7 @@
  *   something to skip: a reviewer must not miss a dependency because of it.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { baseName } from "./errors.js";
+import { baseName } from "./text.js";
 import { parseJsonObject, stringMapField } from "./json.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 

@@ -16,7 +16,8 @@
  * - names are PEP 503-normalised; the spec is the rest of the line as written.
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
-import { ManifestParseError, baseName, manifestText, quoteForMessage } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { baseName, manifestText, quoteForMessage } from "./text.js";
 import { normalizePythonName, parseRequirement } from "./pep508.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 

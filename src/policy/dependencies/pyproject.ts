@@ -20,7 +20,8 @@
  *   map, not an error.
  */
 import { DependencyMapBuilder, compareCodeUnits } from "./dependency-map.js";
-import { ManifestParseError, baseName, quoteForMessage } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { baseName, quoteForMessage } from "./text.js";
 import { normalizePythonName, parseRequirement } from "./pep508.js";
 import { describeToml, isTomlTable, optionalTable, parseToml, renderTomlPairs } from "./toml.js";
 import type { TomlTable, TomlValue } from "./toml.js";

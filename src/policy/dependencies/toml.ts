@@ -1,7 +1,8 @@
 import { TomlError, parse as parseTomlText } from "smol-toml";
 import type { TomlTable, TomlValue } from "smol-toml";
 import { compareCodeUnits } from "./dependency-map.js";
-import { ManifestParseError, manifestText } from "./errors.js";
+import { ManifestParseError } from "./errors.js";
+import { manifestText } from "./text.js";
 
 export type { TomlTable, TomlValue };
 
@@ -16,13 +17,13 @@ export function parseToml(content: string): TomlTable {
   try {
     return parseTomlText(text);
   } catch (error) {
-    if (error instanceof TomlError) {
-      // smol-toml's message is "Invalid TOML document: <reason>" followed by a
-      // code excerpt; the excerpt would repeat the file back to the reviewer.
-      const reason = (error.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
-      throw ManifestParseError.at(`invalid TOML: ${reason}`, error.line, error);
-    }
-    throw error;
+    // smol-toml's message is "Invalid TOML document: <reason>" followed by a
+    // code excerpt; the excerpt would repeat the file back to the reviewer.
+    // Anything else it might throw (a RangeError on absurd nesting) is still
+    // an unreadable manifest, not a crash.
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = (message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
+    throw ManifestParseError.at(`invalid TOML: ${reason}`, error instanceof TomlError ? error.line : undefined, error);
   }
 }
 
