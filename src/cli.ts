@@ -147,6 +147,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     config: policy.config,
     reader,
     errors: [...policy.errors, ...proposedErrors],
+    warnings: policy.warnings,
     neutralReason: options.author ? `${options.author} matches no assign entry and there is no default_role` : "no --author or --role given, and the config has no default_role",
   });
   io.stdout(render(report, options.format));

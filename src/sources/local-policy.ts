@@ -1,21 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseConfig } from "../config/parse.js";
-import { defaultConfig, type Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import { isRoleFilePath } from "../policy/proposed.js";
 import { builtinRoleSource } from "../roles/builtin.js";
 import type { RoleSource } from "../roles/resolve.js";
 import type { GitRepository } from "./git.js";
-
-export interface LoadedPolicy {
-  config: Config;
-  /** Lowest precedence first: built-in, repository, command line. */
-  roleSources: RoleSource[];
-  errors: PolicyError[];
-  /** Where the config came from, for the report ("main:.github/roleguard.yml", "defaults"). */
-  configSource: string;
-}
+import { assembleConfig, type LoadedPolicy } from "./policy.js";
 
 export interface PolicyOverrides {
   /** `--config FILE`: read this file instead of the one at the base ref. */
@@ -30,27 +20,22 @@ export interface PolicyOverrides {
  */
 export async function loadPolicyAtRef(repo: GitRepository, ref: string, overrides: PolicyOverrides = {}): Promise<LoadedPolicy> {
   const errors: PolicyError[] = [];
-  let config = defaultConfig();
-  let configSource = "defaults (no .github/roleguard.yml)";
-  let text: string | null = null;
-  let file = `${ref}:.github/roleguard.yml`;
+  let configFile: { file: string; text: string } | undefined;
   if (overrides.configFile) {
-    file = overrides.configFile;
-    text = readTextFile(overrides.configFile, errors);
+    const text = readTextFile(overrides.configFile, errors);
+    if (text !== null) configFile = { file: overrides.configFile, text };
   } else {
-    text = await repo.readFile(ref, ".github/roleguard.yml");
-    if (text === null) {
-      text = await repo.readFile(ref, ".github/roleguard.yaml");
-      file = `${ref}:.github/roleguard.yaml`;
+    for (const path of [".github/roleguard.yml", ".github/roleguard.yaml"]) {
+      const text = await repo.readFile(ref, path);
+      if (text !== null) {
+        configFile = { file: `${ref}:${path}`, text };
+        break;
+      }
     }
   }
-  if (text !== null) {
-    const parsed = parseConfig(text, file);
-    if (parsed.ok) {
-      config = parsed.config;
-      configSource = file;
-    } else errors.push(...parsed.errors);
-  }
+  const assembled = assembleConfig(undefined, configFile);
+  const config = assembled.config;
+  errors.push(...assembled.errors);
 
   const roleSources: RoleSource[] = [builtinRoleSource()];
   const repoRoleFiles = (await repo.listFiles(ref)).filter((path) => isRoleFilePath(path, config));
@@ -61,7 +46,7 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
   }
   roleSources.push({ layer: "repository", files: repoFiles });
   if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors) });
-  return { config, roleSources, errors, configSource };
+  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource };
 }
 
 /** Every `.md` file below a folder (or the file itself), in a stable order. */

@@ -166,6 +166,12 @@ const CASES: PathCase[] = [
     expected: [violation("Infrastructure/main.tf", "infrastructure/"), violation("secrets/a.txt", "Secrets/")],
   },
   {
+    name: "paths with spaces and non-ASCII characters are reported verbatim",
+    forbidden: ["secrets/"],
+    change: { write: { "secrets/my key ü.txt": "x", "docs/naïve notes.md": "x" } },
+    expected: [violation("secrets/my key ü.txt", "secrets/")],
+  },
+  {
     name: "a deletion inside a forbidden folder is a violation",
     forbidden: ["secrets/"],
     base: { "secrets/old.txt": "x", "src/old.ts": "x" },
@@ -248,6 +254,20 @@ describe("check: renames are judged under both paths and counted once (SPEC §2,
     ]);
   });
 
+  it("a copy out of a forbidden folder (git -C) is a violation under the copy's old path", async () => {
+    const repo = scenario({
+      roles: { tester: forbidding("secrets/") },
+      base: { "secrets/runbook.md": LONG_TEXT },
+      change: { write: { "secrets/runbook.md": `${LONG_TEXT}\none more line`, "docs/runbook.md": LONG_TEXT } },
+    });
+    const { report } = await checkJson(repo.dir, ["--role", "tester"]);
+
+    expect(seen(report.findings, { detail: false })).toEqual([
+      { category: "forbidden_paths", path: "docs/runbook.md", previous_path: "secrets/runbook.md", state: "violation" },
+      { category: "forbidden_paths", path: "secrets/runbook.md", state: "violation" },
+    ]);
+  });
+
   it("a rename is not a deletion: delete_files is not triggered, and nothing else is reported", async () => {
     const repo = scenario({
       roles: { tester: `${forbidding("secrets/")}\n  requires_approval_for: [delete_files]` },
@@ -259,6 +279,25 @@ describe("check: renames are judged under both paths and counted once (SPEC §2,
     expect(report.findings).toEqual([]);
     expect(report.conclusion).toBe("success");
     expect(code).toBe(0);
+  });
+});
+
+describe("check: several roles (SPEC §4: held to all of them)", () => {
+  it("each role's patterns apply, and a path both forbid is one finding naming both roles", async () => {
+    const repo = scenario({
+      roles: { first: forbidding("secrets/", "first-only/"), second: forbidding("secrets/", "second-only/") },
+      change: { write: { "secrets/a.txt": "a\n", "first-only/b.txt": "b\n", "second-only/c.txt": "c\n", "src/d.ts": "d\n" } },
+    });
+    const { report } = await checkJson(repo.dir, ["--role", "first", "second"]);
+
+    expect(report.roles.map((role) => role.id)).toEqual(["first", "second"]);
+    expect(seen(report.findings, { detail: false })).toEqual([
+      { category: "forbidden_paths", path: "first-only/b.txt", state: "violation" },
+      { category: "forbidden_paths", path: "second-only/c.txt", state: "violation" },
+      { category: "forbidden_paths", path: "secrets/a.txt", state: "violation" },
+    ]);
+    expect(report.findings.find((finding) => finding.path === "secrets/a.txt")?.roles).toEqual(["first", "second"]);
+    expect(report.findings.find((finding) => finding.path === "first-only/b.txt")?.roles).toEqual(["first"]);
   });
 });
 

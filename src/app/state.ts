@@ -1,0 +1,47 @@
+import { GitHubCache } from "../sources/github/cache.js";
+import { newCheckRunIds, type CheckRunIds } from "../sources/github/check-runs.js";
+import { newReviewMemory, type ReviewMemory } from "../sources/github/review-requests.js";
+
+/**
+ * Runs tasks with the same key one after another (the same PR evaluated for
+ * two deliveries at once would otherwise race to create two check runs);
+ * different keys run in parallel.
+ */
+export class KeyedSerializer {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  get size(): number {
+    return this.tails.size;
+  }
+}
+
+/** What the app keeps in memory between deliveries; all of it bounded, none of it needed for correctness after a restart. */
+export interface AppState {
+  cache: GitHubCache;
+  checkRunIds: CheckRunIds;
+  reviewMemory: ReviewMemory;
+  serializer: KeyedSerializer;
+  /** This app's id, to tell its check runs from another app's of the same name. */
+  appId?: number;
+}
+
+export function newAppState(appId?: number): AppState {
+  return {
+    cache: new GitHubCache(),
+    checkRunIds: newCheckRunIds(),
+    reviewMemory: newReviewMemory(),
+    serializer: new KeyedSerializer(),
+    ...(appId !== undefined ? { appId } : {}),
+  };
+}

@@ -1,0 +1,118 @@
+import micromatch from "micromatch";
+import { DEFAULT_ROLE_PATHS } from "../../config/schema.js";
+import { CONFIG_FILES } from "../../policy/proposed.js";
+import { builtinRoleSource } from "../../roles/builtin.js";
+import type { RoleSource } from "../../roles/resolve.js";
+import { assembleConfig, type ConfigFile, type LoadedPolicy } from "../policy.js";
+import type { GitHubCache, Tree } from "./cache.js";
+import { isNotFound, type GitHub, type RepoRef } from "./client.js";
+import { TreeReader } from "./trees.js";
+
+/** The org-wide policy lives in the organisation's `.github` repository. */
+export const ORG_POLICY_REPO = ".github";
+/** Role files of the org-wide policy, in that repository. */
+export const ORG_ROLE_PATHS = ["roles/**/*.md"];
+
+interface PolicySnapshot {
+  config?: ConfigFile;
+  roles: RoleSource["files"];
+}
+
+/**
+ * Loads the config and role files from the repository's **default branch**
+ * and the organisation's `.github` repository — never from a PR's head. With a
+ * warm cache and unchanged branches this costs only conditional requests (304,
+ * no rate limit); changed files are fetched by blob SHA, once.
+ */
+export async function loadPolicyFromGitHub(
+  gh: GitHub,
+  repo: RepoRef & { defaultBranch: string },
+  cache: GitHubCache,
+): Promise<LoadedPolicy> {
+  const isOrgRepo = repo.repo === ORG_POLICY_REPO;
+  const org = isOrgRepo ? undefined : await readOrgSnapshot(gh, repo.owner, cache);
+  const repoTrees = new TreeReader(gh, repo, cache);
+  const repoRoot = await repoTrees.rootOfBranch(repo.defaultBranch);
+  const repoConfig = await readConfig(repoTrees, repoRoot, `${repo.defaultBranch}:`);
+
+  const assembled = assembleConfig(org?.config, repoConfig);
+  // Role paths come from the merged config: the org may name folders every repository must honour.
+  const repoRolePaths = assembled.config.roles.paths.length > 0 ? assembled.config.roles.paths : DEFAULT_ROLE_PATHS;
+  const repoRoles = await readFilesMatching(repoTrees, repoRoot, [...repoRolePaths, ...(isOrgRepo ? ORG_ROLE_PATHS : [])]);
+
+  const roleSources: RoleSource[] = [builtinRoleSource()];
+  if (org) roleSources.push({ layer: "organisation", files: org.roles });
+  roleSources.push({ layer: "repository", files: repoRoles });
+  return { ...assembled, roleSources };
+}
+
+async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): Promise<PolicySnapshot | undefined> {
+  const orgRepo = { owner, repo: ORG_POLICY_REPO };
+  const missingKey = `${owner}/${ORG_POLICY_REPO}`;
+  if (cache.missing.has(missingKey)) return undefined;
+  let defaultBranch: string;
+  try {
+    const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", orgRepo);
+    defaultBranch = info.default_branch;
+  } catch (error) {
+    // No org-wide policy repository, or the app is not installed on it: no floor.
+    if (isNotFound(error)) {
+      cache.missing.set(missingKey, true);
+      return undefined;
+    }
+    throw error;
+  }
+  const trees = new TreeReader(gh, orgRepo, cache);
+  let root: Tree;
+  try {
+    root = await trees.rootOfBranch(defaultBranch);
+  } catch (error) {
+    if (isNotFound(error)) return undefined; // an empty repository has no tree
+    throw error;
+  }
+  const config = await readConfig(trees, root, `${owner}/${ORG_POLICY_REPO}:`);
+  const roles = await readFilesMatching(trees, root, ORG_ROLE_PATHS, `${owner}/${ORG_POLICY_REPO}:`);
+  return { ...(config ? { config } : {}), roles };
+}
+
+async function readConfig(trees: TreeReader, root: Tree, label: string): Promise<ConfigFile | undefined> {
+  const github = await trees.subtree(root, ".github");
+  if (!github) return undefined;
+  for (const path of CONFIG_FILES) {
+    const name = path.slice(".github/".length);
+    const entry = github.entries.find((each) => each.path === name && each.type === "blob");
+    if (entry) return { file: `${label}${path}`, text: await trees.blobText(entry.sha) };
+  }
+  return undefined;
+}
+
+/**
+ * Files of a tree matching globs, descending only into each glob's static
+ * prefix (`.github/roles` for `.github/roles/**\/*.md`), not the whole tree.
+ */
+async function readFilesMatching(trees: TreeReader, root: Tree, globs: readonly string[], label = ""): Promise<RoleSource["files"]> {
+  const prefixes = [...new Set(globs.map(staticPrefix))];
+  const seen = new Set<string>();
+  const files: RoleSource["files"] = [];
+  for (const prefix of prefixes) {
+    const tree = await trees.subtree(root, prefix);
+    if (!tree) continue;
+    for (const entry of await trees.blobsUnder(tree, prefix)) {
+      if (entry.type !== "blob" || seen.has(entry.path) || !micromatch.isMatch(entry.path, globs as string[], { dot: true })) continue;
+      seen.add(entry.path);
+      files.push({ path: `${label}${entry.path}`, text: await trees.blobText(entry.sha) });
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The folder part of a glob before its first wildcard: where to start looking. */
+export function staticPrefix(glob: string): string {
+  const segments = glob.replace(/^\/+/, "").split("/");
+  const fixed: string[] = [];
+  for (const segment of segments.slice(0, -1)) {
+    if (/[*?[\]{}()!+@]/.test(segment)) break;
+    fixed.push(segment);
+  }
+  return fixed.join("/");
+}

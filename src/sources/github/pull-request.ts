@@ -1,0 +1,156 @@
+import type { Change, ChangedFile, FileReader, FileStatus } from "../../policy/change.js";
+import { FILE_STATUSES } from "../../policy/change.js";
+import type { GitHubCache } from "./cache.js";
+import { isNotFound, statusOf, type GitHub, type RepoRef } from "./client.js";
+import { TreeReader, TruncatedTreeError } from "./trees.js";
+
+/** The pulls-files API lists at most this many files (GITHUB-FACTS.md). */
+export const LIST_FILES_LIMIT = 3000;
+/** The pulls-commits API lists at most this many commits. */
+export const LIST_COMMITS_LIMIT = 250;
+
+/** What the webhook payload already says about a PR: no request needed for any of it. */
+export interface PullRequestInfo {
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseSha: string;
+  baseRef: string;
+  author: string;
+  authorIsBot: boolean;
+  body: string;
+  labels: string[];
+  /** Files the PR changes, as GitHub counts them (absent in some payloads). */
+  changedFiles?: number;
+  requestedReviewers: string[];
+  requestedTeams: string[];
+}
+
+export interface CommitInfo {
+  sha: string;
+  author?: string;
+  committer?: string;
+  message: string;
+}
+
+/**
+ * One pull request as the engine needs it, fetched lazily and memoised for the
+ * length of one evaluation (the pattern of policy-bot's pull.Context): every
+ * GitHub call is made at most once however many rules ask.
+ */
+export class PullRequestSource {
+  private readonly memo = new Map<string, Promise<unknown>>();
+  readonly trees: TreeReader;
+
+  constructor(
+    private readonly gh: GitHub,
+    readonly repo: RepoRef,
+    readonly pr: PullRequestInfo,
+    cache: GitHubCache,
+  ) {
+    this.trees = new TreeReader(gh, repo, cache);
+  }
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.memo.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load();
+      this.memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Every changed file; above the API's 3,000-file cap, by diffing the base and head trees. */
+  change(): Promise<Change> {
+    return this.once("change", async () => {
+      const known = this.pr.changedFiles;
+      if (known === undefined || known <= LIST_FILES_LIMIT) {
+        const files = await this.listFiles();
+        if (files.length < LIST_FILES_LIMIT && (known === undefined || files.length >= known)) return { files, body: this.pr.body };
+      }
+      try {
+        const files = await this.trees.diff(await this.mergeBase(), this.pr.headSha);
+        return { files, body: this.pr.body };
+      } catch (error) {
+        if (error instanceof TruncatedTreeError) return { files: [], body: this.pr.body, incomplete: error.message };
+        throw error;
+      }
+    });
+  }
+
+  private async listFiles(): Promise<ChangedFile[]> {
+    const raw = await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
+    return raw.map((file) => {
+      const status: FileStatus = (FILE_STATUSES as readonly string[]).includes(file.status) ? (file.status as FileStatus) : "changed";
+      return {
+        path: file.filename,
+        status,
+        ...(file.previous_filename ? { previousPath: file.previous_filename } : {}),
+        ...(status !== "removed" && file.sha ? { sha: file.sha } : {}),
+      };
+    });
+  }
+
+  /** The commit the PR's diff starts from: files at the base are read there, not at the base branch's tip. */
+  mergeBase(): Promise<string> {
+    return this.once("merge-base", async () => {
+      const { data } = await this.gh.rest.repos.compareCommitsWithBasehead({ ...this.repo, basehead: `${this.pr.baseSha}...${this.pr.headSha}`, per_page: 1 });
+      return data.merge_base_commit.sha;
+    });
+  }
+
+  /** Reads files at the merge base and the head (only manifests and proposed policy files are ever read). */
+  reader(): FileReader {
+    return {
+      read: (side, path) =>
+        this.once(`file:${side}:${path}`, async () => this.readAt(side === "base" ? await this.mergeBase() : this.pr.headSha, path)),
+    };
+  }
+
+  private async readAt(ref: string, path: string): Promise<string | null> {
+    try {
+      const { data } = await this.gh.rest.repos.getContent({ ...this.repo, path, ref, mediaType: { format: "raw" } });
+      return typeof data === "string" ? data : Buffer.from(data as unknown as ArrayBuffer).toString("utf8");
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The PR's commits (at most 250, GitHub's cap), with the logins GitHub linked to their authors and committers. */
+  commits(): Promise<{ commits: CommitInfo[]; complete: boolean }> {
+    return this.once("commits", async () => {
+      const raw = await this.gh.paginate(this.gh.rest.pulls.listCommits, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
+      const commits = raw.map((commit) => ({
+        sha: commit.sha,
+        ...(commit.author?.login ? { author: commit.author.login } : {}),
+        ...(commit.committer?.login ? { committer: commit.committer.login } : {}),
+        message: commit.commit.message,
+      }));
+      return { commits, complete: commits.length < LIST_COMMITS_LIMIT };
+    });
+  }
+
+  /** Team membership (child teams count); a 404 means "not a member". */
+  isTeamMember(teamSlug: string, login: string): Promise<boolean> {
+    return this.once(`team:${teamSlug}:${login.toLowerCase()}`, async () => {
+      const [org, team] = teamSlug.split("/");
+      if (!org || !team) return false;
+      try {
+        const { data } = await this.gh.rest.teams.getMembershipForUserInOrg({ org, team_slug: team, username: login });
+        return data.state === "active";
+      } catch (error) {
+        if (isNotFound(error) || statusOf(error) === 403) return false;
+        throw error;
+      }
+    });
+  }
+
+  /** Logins that have already submitted a review on this PR. */
+  reviewers(): Promise<Set<string>> {
+    return this.once("reviews", async () => {
+      const reviews = await this.gh.paginate(this.gh.rest.pulls.listReviews, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
+      return new Set(reviews.flatMap((review) => (review.user?.login ? [review.user.login.toLowerCase()] : [])));
+    });
+  }
+}

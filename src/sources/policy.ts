@@ -1,0 +1,46 @@
+import { mergeOrgFloor } from "../config/merge.js";
+import { parseConfig } from "../config/parse.js";
+import { defaultConfig, type Config } from "../config/schema.js";
+import type { PolicyError } from "../errors.js";
+import type { RoleSource } from "../roles/resolve.js";
+
+/** The policy an evaluation runs under: config, role files by layer, and what went wrong loading them. */
+export interface LoadedPolicy {
+  config: Config;
+  /** Lowest precedence first: built-in, organisation, repository, command line. */
+  roleSources: RoleSource[];
+  errors: PolicyError[];
+  warnings: string[];
+  /** Where the config came from, for the summary ("acme/.github + .github/roleguard.yml", "defaults"). */
+  configSource: string;
+}
+
+export interface ConfigFile {
+  /** How errors name it: "acme/.github:.github/roleguard.yml". */
+  file: string;
+  text: string;
+}
+
+/**
+ * Parses the org-wide and the repository config, and merges them with the org
+ * as a floor (SPEC §4). A file that does not parse is an error (the check
+ * fails) and counts as absent, so the other file's rules still stand.
+ */
+export function assembleConfig(org: ConfigFile | undefined, repo: ConfigFile | undefined): Pick<LoadedPolicy, "config" | "errors" | "warnings" | "configSource"> {
+  const errors: PolicyError[] = [];
+  const parse = (file: ConfigFile | undefined): Config | undefined => {
+    if (!file) return undefined;
+    const parsed = parseConfig(file.text, file.file);
+    if (parsed.ok) return parsed.config;
+    errors.push(...parsed.errors);
+    return undefined;
+  };
+  const orgConfig = parse(org);
+  const repoConfig = parse(repo);
+  if (!orgConfig && !repoConfig) {
+    return { config: defaultConfig(), errors, warnings: [], configSource: "defaults (no roleguard.yml)" };
+  }
+  const merged = mergeOrgFloor(orgConfig, repoConfig);
+  const sources = [orgConfig && org?.file, repoConfig && repo?.file].filter(Boolean);
+  return { config: merged.config, errors, warnings: merged.warnings, configSource: sources.join(" + ") };
+}
