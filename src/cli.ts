@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatPolicyError, type PolicyError } from "./errors.js";
 import { assignRoles } from "./policy/assign.js";
 import type { RoleAssignment } from "./policy/change.js";
 import { evaluate } from "./policy/evaluate.js";
-import { validateProposedPolicy } from "./policy/proposed.js";
+import { undefinedRoleErrors, validateProposedPolicy } from "./policy/proposed.js";
 import type { Report } from "./policy/report.js";
 import { renderMarkdown } from "./report/markdown.js";
 import { renderText } from "./report/text.js";
@@ -118,11 +119,13 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const mergeBase = await repo.mergeBase(baseSha, headSha);
 
   const policy = await loadPolicyAtRef(repo, baseSha, {
-    ...(options.config ? { configFile: options.config } : {}),
-    ...(options.roles ? { rolesDir: options.roles } : {}),
+    label: baseRef,
+    ...(options.config ? { configFile: resolve(io.cwd, options.config) } : {}),
+    ...(options.roles ? { rolesDir: resolve(io.cwd, options.roles) } : {}),
   });
   const roleSet = buildRoleSet(policy.roleSources);
-  const loadErrors = [...policy.errors, ...roleSet.errors];
+  const configErrors = [...policy.errors, ...undefinedRoleErrors(policy.config, roleSet, policy.configSource)];
+  const loadErrors = [...configErrors, ...roleSet.errors];
 
   let assignments: RoleAssignment[];
   if (options.role) {
@@ -136,7 +139,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   }
 
   const change = await repo.diff(mergeBase, headSha);
-  if (options.body) change.body = readFileSync(options.body, "utf8");
+  if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   const reader = repo.reader(mergeBase, headSha);
   const proposedErrors = await validateProposedPolicy(change, reader, policy.config, policy.roleSources);
 
@@ -146,7 +149,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     roleSet,
     config: policy.config,
     reader,
-    errors: [...policy.errors, ...proposedErrors],
+    errors: [...configErrors, ...proposedErrors],
     warnings: policy.warnings,
     neutralReason: options.author ? `${options.author} matches no assign entry and there is no default_role` : "no --author or --role given, and the config has no default_role",
   });
@@ -156,6 +159,14 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   return report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
+}
+
+function readTextArgument(path: string, option: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`${option} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function render(report: Report, format: CheckOptions["format"]): string {
@@ -173,7 +184,7 @@ function lint(paths: string[], io: CliIo): number {
   if (paths.length === 0) {
     linted = builtin.files.map((file) => file.path);
   } else {
-    const files = paths.flatMap((path) => readRoleDir(path, readErrors));
+    const files = paths.flatMap((path) => readRoleDir(resolve(io.cwd, path), readErrors, io.cwd));
     sources.push({ layer: "command line", files });
     linted = files.map((file) => file.path);
   }
@@ -200,7 +211,7 @@ function lint(paths: string[], io: CliIo): number {
 function show(id: string, options: { roles?: string; format: string }, io: CliIo): number {
   const readErrors: PolicyError[] = [];
   const sources: RoleSource[] = [builtinRoleSource()];
-  if (options.roles) sources.push({ layer: "command line", files: readRoleDir(options.roles, readErrors) });
+  if (options.roles) sources.push({ layer: "command line", files: readRoleDir(resolve(io.cwd, options.roles), readErrors, io.cwd) });
   const set = buildRoleSet(sources);
   const role = set.roles.get(id);
   if (!role) {

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.js";
 import { detectAgents } from "../policy/agents.js";
 import { assignRoles, type AuthorFacts } from "../policy/assign.js";
 import { evaluate } from "../policy/evaluate.js";
-import { validateProposedPolicy } from "../policy/proposed.js";
+import { undefinedRoleErrors, validateProposedPolicy } from "../policy/proposed.js";
 import type { Report } from "../policy/report.js";
 import { buildCheckOutput, type CheckOutput } from "../report/check-output.js";
 import { buildRoleSet } from "../roles/resolve.js";
@@ -70,7 +70,7 @@ async function judge(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: st
     roleSet,
     config: policy.config,
     reader,
-    errors: [...policy.errors, ...proposedErrors],
+    errors: [...policy.errors, ...undefinedRoleErrors(policy.config, roleSet, policy.configSource), ...proposedErrors],
     warnings: [...policy.warnings, ...facts.warnings],
     neutralReason: `@${pr.author} matches no assign entry${policy.config.default_role.length === 0 ? " and there is no default_role" : ""}`,
   });

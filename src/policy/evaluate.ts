@@ -53,7 +53,8 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
   for (const assignment of input.assignments) {
     const role = roleSet.roles.get(assignment.id);
     if (role) roles.push(role);
-    else {
+    else if (!errors.some((error) => error.message.startsWith(`role ${assignment.id} `))) {
+      // Normally caught when the config is loaded; this guards callers that skip that check.
       const why = roleSet.errors.length > 0 ? "is not defined, or its role file has the errors listed here" : "is not defined in any role file or built-in role";
       errors.push({ file: ".github/roleguard.yml", message: `role ${assignment.id} (applied by ${assignment.source}) ${why}` });
     }
@@ -172,7 +173,8 @@ function applyDecisions(detected: Detected[], config: Config, approvals: readonl
     if (item.violation) {
       const override = [...overrides].reverse().find((each) => !each.covers || each.covers.includes(key));
       if (override) return { ...base, state: "overridden", by: override.by, reason: override.reason, ...(override.at ? { at: override.at } : {}) };
-      return { ...base, resolve: `undo the change to ${item.file?.path}, or a maintainer comments \`/roleguard override <reason>\`` };
+      const what = item.file?.previousPath ? `the rename of ${item.file.previousPath} to ${item.file.path}` : `the change to ${item.file?.path}`;
+      return { ...base, resolve: `undo ${what}, or a maintainer comments \`/roleguard override <reason>\`` };
     }
     const approval = [...approvals]
       .reverse()

@@ -76,7 +76,10 @@ function resolveOne(
       const start = chain.indexOf(parentId);
       const members = [...(start >= 0 ? chain.slice(start) : []), id];
       const cycle = [...members, parentId];
-      errors.push({ file: role.file, field: "inherits", message: `inheritance cycle: ${describe(cycle)}` });
+      // Every member of the cycle gets the error, so each file's own lint line says why it fails.
+      for (const member of new Set(members)) {
+        errors.push({ file: files.get(member)?.file ?? role.file, field: "inherits", message: `inheritance cycle: ${describe(cycle)}` });
+      }
       // Only the cycle's members fail here; a role that merely inherits one of them fails on its own line.
       markFailed(members, failed);
       return undefined;

@@ -12,6 +12,8 @@ export interface PolicyOverrides {
   configFile?: string;
   /** `--roles DIR`: role files that take precedence over the repository's. */
   rolesDir?: string;
+  /** How errors name the ref ("main" rather than a SHA). */
+  label?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
     for (const path of [".github/roleguard.yml", ".github/roleguard.yaml"]) {
       const text = await repo.readFile(ref, path);
       if (text !== null) {
-        configFile = { file: `${ref}:${path}`, text };
+        configFile = { file: `${overrides.label ?? ref}:${path}`, text };
         break;
       }
     }
@@ -45,22 +47,23 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
     if (content !== null) repoFiles.push({ path, text: content });
   }
   roleSources.push({ layer: "repository", files: repoFiles });
-  if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors) });
+  if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors, repo.dir) });
   return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource };
 }
 
 /** Every `.md` file below a folder (or the file itself), in a stable order. */
-export function readRoleDir(path: string, errors: PolicyError[]): RoleSource["files"] {
+export function readRoleDir(path: string, errors: PolicyError[], displayFrom: string = process.cwd()): RoleSource["files"] {
+  const display = (full: string) => relative(displayFrom, full) || full;
   let stat;
   try {
     stat = statSync(path);
   } catch {
-    errors.push({ file: path, message: "no such file or folder" });
+    errors.push({ file: display(path), message: "no such file or folder" });
     return [];
   }
   if (stat.isFile()) {
     const text = readTextFile(path, errors);
-    return text === null ? [] : [{ path, text }];
+    return text === null ? [] : [{ path: display(path), text }];
   }
   const files: RoleSource["files"] = [];
   const walk = (dir: string) => {
@@ -69,7 +72,7 @@ export function readRoleDir(path: string, errors: PolicyError[]): RoleSource["fi
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && entry.name.endsWith(".md") && entry.name.toLowerCase() !== "readme.md") {
         const text = readTextFile(full, errors);
-        if (text !== null) files.push({ path: relative(process.cwd(), full) || full, text });
+        if (text !== null) files.push({ path: display(full), text });
       }
     }
   };

@@ -454,6 +454,7 @@ describe("check: --config and --roles point elsewhere explicitly (SPEC §9)", ()
 
   it("a relative --config path is resolved against the command's working directory", async () => {
     const repo = scenario({ roles: { tester: TESTER }, change: { write: { "secrets/a.txt": "x", "try.yml": "default_role: tester\n" } } });
+    repo.syncWorkTree(); // --config reads the file from the working directory, not from a commit
     const { code, report } = await checkJson(repo.dir, ["--author", "bot", "--config", "try.yml"]);
 
     expect(report.errors).toEqual([]);
@@ -463,6 +464,7 @@ describe("check: --config and --roles point elsewhere explicitly (SPEC §9)", ()
 
   it("a relative --roles path is resolved against the command's working directory", async () => {
     const repo = scenario({ change: { write: { "secrets/a.txt": "x", "try-roles/probe.md": roleFile(`role: probe\n${forbidding("secrets/")}`) } } });
+    repo.syncWorkTree(); // --roles reads the folder from the working directory, not from a commit
     const { code, report } = await checkJson(repo.dir, ["--role", "probe", "--roles", "try-roles"]);
 
     expect(report.errors).toEqual([]);
