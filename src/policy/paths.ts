@@ -8,10 +8,14 @@ export interface PatternOptions {
 interface CompiledPattern {
   source: string;
   negated: boolean;
-  /** One per glob of the pattern (the path itself, everything below it). */
+  /** One per brace-expanded glob of the pattern: the path itself, everything below it. */
   regexes: RegExp[];
-  /** Text every matching path contains (lower-cased when matching ignores case): a cheap test before the regex. */
-  literal: string;
+  /**
+   * Text a matching path must contain, one per brace alternative (lower-cased
+   * when matching ignores case); empty when some alternative has none. A cheap
+   * `includes` before any regex runs: most paths match no pattern.
+   */
+  literals: string[];
 }
 
 /**
@@ -39,10 +43,9 @@ export function patternToGlobs(pattern: string): { globs: string[]; negated: boo
 /** Glob syntax: a run of other characters is literal text the path must contain. */
 const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
 
-/** The longest literal run of a pattern; empty when braces or classes make any run optional. */
-function requiredLiteral(globs: readonly string[]): string {
-  const glob = globs[0] ?? "";
-  if (/[{}()]/.test(glob)) return "";
+/** The longest literal run of a brace-free glob: text every matching path contains ("" when none). */
+function requiredLiteral(glob: string): string {
+  if (/[()]/.test(glob)) return ""; // extglobs make any run optional
   return glob
     .replace(/\[[^\]]*\]/g, "/") // a [class] stands for one character, none of its letters is required
     .split(/[*?[\]!+@\\/]+/)
@@ -68,9 +71,9 @@ export class PathPatternList {
     this.compiled = patterns.flatMap((source) => {
       const { globs, negated } = patternToGlobs(source);
       if (globs.length === 0) return [];
-      const literal = requiredLiteral(globs);
-      const regexes = globs.map((glob) => micromatch.makeRe(glob, matchOptions));
-      return [{ source, negated, regexes, literal: this.caseInsensitive ? literal.toLowerCase() : literal }];
+      const expanded = globs.flatMap((glob) => micromatch.braces(glob, { expand: true }));
+      const literals = [...new Set(expanded.map((glob) => requiredLiteral(glob)))].map((literal) => (this.caseInsensitive ? literal.toLowerCase() : literal));
+      return [{ source, negated, regexes: expanded.map((glob) => micromatch.makeRe(glob, matchOptions)), literals: literals.includes("") ? [] : literals }];
     });
     this.hasNegations = this.compiled.some((pattern) => pattern.negated);
   }
@@ -84,8 +87,7 @@ export class PathPatternList {
     const subject = this.caseInsensitive ? path.toLowerCase() : path;
     let decided: CompiledPattern | undefined;
     for (const pattern of this.compiled) {
-      if (pattern.literal && !subject.includes(pattern.literal)) continue;
-      if (!pattern.regexes.some((regex) => regex.test(path))) continue;
+      if (!matchesAny(pattern, path, subject)) continue;
       // Without negations the first match decides; with them, the last one does.
       if (!this.hasNegations) return pattern.source;
       decided = pattern;
@@ -96,4 +98,16 @@ export class PathPatternList {
   test(path: string): boolean {
     return this.match(path) !== undefined;
   }
+}
+
+/** Plain loops: this runs for every path × pattern, where a closure per call shows up in the profile. */
+function matchesAny(pattern: CompiledPattern, path: string, subject: string): boolean {
+  const { literals, regexes } = pattern;
+  if (literals.length > 0) {
+    let present = false;
+    for (let index = 0; index < literals.length && !present; index++) present = subject.includes(literals[index] as string);
+    if (!present) return false;
+  }
+  for (let index = 0; index < regexes.length; index++) if ((regexes[index] as RegExp).test(path)) return true;
+  return false;
 }
