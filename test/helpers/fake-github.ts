@@ -1,0 +1,416 @@
+import { createHash } from "node:crypto";
+import nock from "nock";
+
+/**
+ * A small, stateful stand-in for the GitHub REST API, served through nock:
+ * repositories with branches and commits (real tree and blob SHAs), pull
+ * requests, check runs, review requests, team memberships. It counts every
+ * request, answers conditional requests with 304, and can be told to fail a
+ * route. Tests assert on its state, not on a script of mocked calls.
+ */
+
+export type Files = Record<string, string>;
+
+interface TreeObject {
+  sha: string;
+  entries: { path: string; mode: string; type: "blob" | "tree"; sha: string }[];
+}
+
+export interface FakePull {
+  number: number;
+  user: { login: string; type: string };
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+  body: string;
+  labels: { name: string }[];
+  state: "open" | "closed";
+  requested_reviewers: { login: string }[];
+  requested_teams: { slug: string }[];
+  /** Renames to report (new path → old path); anything else comes from diffing base and head. */
+  renames: Record<string, string>;
+  commits: { sha: string; author?: string; committer?: string; message: string }[];
+  reviews: { user: string; state: string; commit_id: string }[];
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+  annotations: unknown[];
+  actions?: unknown[];
+  updates: number;
+}
+
+interface FakeRepo {
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  branches: Map<string, string>;
+  commits: Map<string, { tree: string; files: Files }>;
+  pulls: Map<number, FakePull>;
+  checkRuns: FakeCheckRun[];
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+}
+
+const gitHash = (kind: string, body: Buffer | string) => {
+  const content = Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8");
+  return createHash("sha1").update(`${kind} ${content.length}\0`).update(content).digest("hex");
+};
+
+export const blobSha = (text: string) => gitHash("blob", text);
+
+export class FakeGitHub {
+  readonly repos = new Map<string, FakeRepo>();
+  readonly trees = new Map<string, TreeObject>();
+  readonly blobs = new Map<string, string>();
+  readonly teams = new Map<string, Set<string>>();
+  readonly requests: RequestRecord[] = [];
+  readonly reviewRequests: { repo: string; pull: number; reviewers: string[]; teams: string[] }[] = [];
+  /** Logins GitHub refuses as reviewers (422), as it does for non-collaborators. */
+  readonly unrequestable = new Set<string>();
+  private failures: { match: RegExp; status: number; times: number }[] = [];
+  private nextCheckRunId = 1000;
+  private commitCounter = 0;
+  /** The pulls-files API's cap (3,000 on GitHub); tests lower it to exercise the tree fallback cheaply. */
+  listFilesCap = 3000;
+
+  constructor(readonly baseUrl = "https://api.github.com") {}
+
+  // ---- building state -------------------------------------------------------
+
+  repo(fullName: string, options: { defaultBranch?: string; files?: Files } = {}): string {
+    const [owner, name] = fullName.split("/") as [string, string];
+    const repo: FakeRepo = { owner, name, defaultBranch: options.defaultBranch ?? "main", branches: new Map(), commits: new Map(), pulls: new Map(), checkRuns: [] };
+    this.repos.set(fullName.toLowerCase(), repo);
+    return this.commit(fullName, repo.defaultBranch, options.files ?? { "README.md": "# repo\n" });
+  }
+
+  /** Commits a whole tree to a branch and returns the commit SHA. */
+  commit(fullName: string, branch: string, files: Files): string {
+    const repo = this.mustRepo(fullName);
+    const tree = this.writeTree(files);
+    const sha = gitHash("commit", `tree ${tree}\ncounter ${++this.commitCounter}\n`);
+    repo.commits.set(sha, { tree, files: { ...files } });
+    repo.branches.set(branch, sha);
+    return sha;
+  }
+
+  filesAt(fullName: string, ref: string): Files {
+    const repo = this.mustRepo(fullName);
+    const sha = repo.branches.get(ref) ?? ref;
+    const commit = repo.commits.get(sha);
+    if (!commit) throw new Error(`no commit ${ref} in ${fullName}`);
+    return commit.files;
+  }
+
+  pull(fullName: string, pull: Partial<FakePull> & { number: number; author: string; head: Files; headRef?: string; base?: string }): FakePull {
+    const repo = this.mustRepo(fullName);
+    const baseRef = pull.base ?? repo.defaultBranch;
+    const baseSha = repo.branches.get(baseRef) as string;
+    const headRef = pull.headRef ?? `feature-${pull.number}`;
+    const headSha = this.commit(fullName, headRef, pull.head);
+    const record: FakePull = {
+      number: pull.number,
+      user: { login: pull.author, type: pull.author.endsWith("[bot]") ? "Bot" : "User" },
+      head: { ref: headRef, sha: headSha },
+      base: { ref: baseRef, sha: baseSha },
+      body: pull.body ?? "",
+      labels: pull.labels ?? [],
+      state: "open",
+      requested_reviewers: pull.requested_reviewers ?? [],
+      requested_teams: pull.requested_teams ?? [],
+      renames: pull.renames ?? {},
+      commits: pull.commits ?? [{ sha: headSha, author: pull.author, committer: pull.author, message: "change" }],
+      reviews: pull.reviews ?? [],
+    };
+    repo.pulls.set(pull.number, record);
+    return record;
+  }
+
+  /** Pushes a new head to a PR (a `synchronize`). */
+  push(fullName: string, number: number, files: Files): FakePull {
+    const pull = this.mustRepo(fullName).pulls.get(number) as FakePull;
+    pull.head = { ...pull.head, sha: this.commit(fullName, pull.head.ref, files) };
+    pull.commits = [...pull.commits, { sha: pull.head.sha, author: pull.user.login, committer: pull.user.login, message: "more" }];
+    return pull;
+  }
+
+  team(slug: string, members: string[]): void {
+    this.teams.set(slug.toLowerCase(), new Set(members.map((member) => member.toLowerCase())));
+  }
+
+  /** The next `times` requests whose "METHOD path" matches fail with `status`. */
+  fail(match: RegExp, status: number, times = 1): void {
+    this.failures.push({ match, status, times });
+  }
+
+  checkRuns(fullName: string): FakeCheckRun[] {
+    return this.mustRepo(fullName).checkRuns;
+  }
+
+  /** The JSON report at the end of a check run's text. */
+  report(run: FakeCheckRun | undefined): Record<string, unknown> & { conclusion: string; findings: Record<string, unknown>[] } {
+    const text = run?.output?.text ?? "";
+    const match = /```json\n([\s\S]*)\n```/.exec(text);
+    if (!match?.[1]) throw new Error(`no JSON report in check run: ${text.slice(0, 200)}`);
+    return JSON.parse(match[1]);
+  }
+
+  /** Requests that cost rate limit: everything but 304 Not Modified. */
+  get billable(): RequestRecord[] {
+    return this.requests.filter((request) => request.status !== 304);
+  }
+
+  resetCounts(): void {
+    this.requests.length = 0;
+  }
+
+  // ---- serving ----------------------------------------------------------------
+
+  start(): void {
+    const scope = nock(this.baseUrl).persist();
+    const handle = (method: string) =>
+      function (this: nock.ReplyFnContext, uri: string, body: nock.Body): nock.ReplyFnResult {
+        return fake.route(method, uri, body, this.req.headers as Record<string, string | string[] | undefined>);
+      };
+    const fake = this;
+    for (const method of ["get", "post", "patch", "put", "delete"] as const) scope[method](/.*/).reply(handle(method.toUpperCase()));
+  }
+
+  stop(): void {
+    nock.cleanAll();
+  }
+
+  private route(method: string, uri: string, body: nock.Body, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
+    const url = new URL(uri, this.baseUrl);
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
+    const failure = this.failures.find((each) => each.times > 0 && each.match.test(`${method} ${path}`));
+    let result: nock.ReplyFnResult;
+    if (failure) {
+      failure.times--;
+      result = [failure.status, { message: `injected ${failure.status}` }];
+    } else {
+      try {
+        result = this.dispatch(method, path, url.searchParams, typeof body === "string" && body ? JSON.parse(body) : (body as Record<string, unknown>), headers);
+      } catch (error) {
+        result = [500, { message: `fake GitHub: ${(error as Error).message}` }];
+      }
+    }
+    this.requests.push({ method, path, status: result[0] as number });
+    return result;
+  }
+
+  private dispatch(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
+    const notFound: nock.ReplyFnResult = [404, { message: "Not Found" }];
+    const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path);
+    if (team && method === "GET") {
+      const members = this.teams.get(`${team[1]}/${team[2]}`.toLowerCase());
+      return members?.has((team[3] as string).toLowerCase()) ? [200, { state: "active", role: "member" }] : notFound;
+    }
+    const match = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
+    if (!match) return notFound;
+    const fullName = `${match[1]}/${match[2]}`;
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) return notFound;
+    const rest = match[3] ?? "";
+    const etagged = (data: unknown): nock.ReplyFnResult => {
+      const etag = `"${createHash("sha1").update(JSON.stringify(data)).digest("hex")}"`;
+      if (headers["if-none-match"] === etag) return [304, ""];
+      return [200, data as nock.Body, { etag }];
+    };
+
+    if (rest === "" && method === "GET") return etagged({ name: repo.name, full_name: fullName, default_branch: repo.defaultBranch, owner: { login: repo.owner } });
+
+    let m: RegExpExecArray | null;
+    if ((m = /^\/git\/trees\/(.+)$/.exec(rest)) && method === "GET") {
+      const ref = m[1] as string;
+      const commitSha = repo.branches.get(ref) ?? ref;
+      const treeSha = repo.commits.get(commitSha)?.tree ?? ref;
+      const tree = this.trees.get(treeSha);
+      if (!tree) return notFound;
+      const entries = query.get("recursive") ? this.flatten(tree, "") : tree.entries;
+      const data = { sha: tree.sha, truncated: false, tree: entries.map((entry) => ({ ...entry, url: "" })) };
+      return repo.branches.has(ref) ? etagged(data) : [200, data];
+    }
+    if ((m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest)) && method === "GET") {
+      const text = this.blobs.get(m[1] as string);
+      return text === undefined ? notFound : [200, { sha: m[1], content: Buffer.from(text).toString("base64"), encoding: "base64" }];
+    }
+    if ((m = /^\/contents\/(.+)$/.exec(rest)) && method === "GET") {
+      const ref = query.get("ref") ?? repo.defaultBranch;
+      const sha = repo.branches.get(ref) ?? ref;
+      const text = repo.commits.get(sha)?.files[m[1] as string];
+      return text === undefined ? notFound : [200, text];
+    }
+    if ((m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && method === "GET") {
+      return [200, { merge_base_commit: { sha: m[1] }, files: [] }];
+    }
+    if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest))) {
+      const pull = repo.pulls.get(Number(m[1]));
+      if (!pull) return notFound;
+      return this.pullRoute(fullName, repo, pull, method, m[2] ?? "", query, body);
+    }
+    if ((m = /^\/commits\/([^/]+)\/check-runs$/.exec(rest)) && method === "GET") {
+      const name = query.get("check_name");
+      const runs = repo.checkRuns.filter((run) => run.head_sha === m?.[1] && (!name || run.name === name));
+      return [200, { total_count: runs.length, check_runs: runs.map((run) => ({ ...run, app: { id: 1 } })) }];
+    }
+    if (rest === "/check-runs" && method === "POST") {
+      const run: FakeCheckRun = { id: this.nextCheckRunId++, name: String(body.name), head_sha: String(body.head_sha), status: String(body.status ?? "queued"), annotations: [], updates: 0 };
+      this.applyCheckRun(run, body);
+      repo.checkRuns.push(run);
+      return [201, run];
+    }
+    if ((m = /^\/check-runs\/(\d+)$/.exec(rest)) && method === "PATCH") {
+      const run = repo.checkRuns.find((each) => each.id === Number(m?.[1]));
+      if (!run) return notFound;
+      run.updates++;
+      this.applyCheckRun(run, body);
+      return [200, run];
+    }
+    return notFound;
+  }
+
+  private pullRoute(fullName: string, repo: FakeRepo, pull: FakePull, method: string, sub: string, query: URLSearchParams, body: Record<string, unknown>): nock.ReplyFnResult {
+    const page = Number(query.get("page") ?? 1);
+    const perPage = Number(query.get("per_page") ?? 30);
+    const paginate = (items: unknown[], cap = Infinity): nock.ReplyFnResult => {
+      const capped = items.slice(0, cap);
+      const slice = capped.slice((page - 1) * perPage, page * perPage);
+      const last = Math.max(1, Math.ceil(capped.length / perPage));
+      const link = page < last ? { link: `<${this.baseUrl}/repos/${fullName}/pulls/${pull.number}${sub}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : undefined;
+      return link ? [200, slice as nock.Body, link] : [200, slice as nock.Body];
+    };
+    if (sub === "" && method === "GET") return [200, this.pullPayload(repo, pull)];
+    if (sub === "/files" && method === "GET") return paginate(this.pullFiles(repo, pull), this.listFilesCap);
+    if (sub === "/commits" && method === "GET") {
+      return paginate(
+        pull.commits.map((commit) => ({
+          sha: commit.sha,
+          author: commit.author ? { login: commit.author } : null,
+          committer: commit.committer ? { login: commit.committer } : null,
+          commit: { message: commit.message },
+        })),
+        250,
+      );
+    }
+    if (sub === "/reviews" && method === "GET") return paginate(pull.reviews.map((review, index) => ({ id: index + 1, user: { login: review.user }, state: review.state, commit_id: review.commit_id })));
+    if (sub === "/requested_reviewers" && method === "POST") {
+      const reviewers = (body.reviewers as string[] | undefined) ?? [];
+      const teams = (body.team_reviewers as string[] | undefined) ?? [];
+      if (reviewers.some((login) => login.toLowerCase() === pull.user.login.toLowerCase() || this.unrequestable.has(login.toLowerCase()))) {
+        return [422, { message: "Reviews may only be requested from collaborators." }];
+      }
+      this.reviewRequests.push({ repo: fullName, pull: pull.number, reviewers, teams });
+      pull.requested_reviewers.push(...reviewers.map((login) => ({ login })));
+      pull.requested_teams.push(...teams.map((slug) => ({ slug })));
+      return [201, this.pullPayload(repo, pull)];
+    }
+    return [404, { message: "Not Found" }];
+  }
+
+  pullPayload(repo: FakeRepo | string, pull: FakePull): Record<string, unknown> {
+    const record = typeof repo === "string" ? this.mustRepo(repo) : repo;
+    return {
+      number: pull.number,
+      state: pull.state,
+      user: pull.user,
+      head: { ...pull.head, repo: { name: record.name, owner: { login: record.owner } } },
+      base: { ...pull.base, repo: { name: record.name, owner: { login: record.owner } } },
+      body: pull.body,
+      labels: pull.labels,
+      changed_files: this.pullFiles(record, pull).length,
+      requested_reviewers: pull.requested_reviewers,
+      requested_teams: pull.requested_teams,
+    };
+  }
+
+  repositoryPayload(fullName: string): Record<string, unknown> {
+    const repo = this.mustRepo(fullName);
+    return { name: repo.name, full_name: fullName, owner: { login: repo.owner, type: "Organization" }, default_branch: repo.defaultBranch, private: true };
+  }
+
+  /** The PR's files as the pulls-files API lists them: diff of base and head, renames as configured. */
+  pullFiles(repo: FakeRepo, pull: FakePull): Record<string, unknown>[] {
+    const base = repo.commits.get(pull.base.sha)?.files ?? {};
+    const head = repo.commits.get(pull.head.sha)?.files ?? {};
+    const renamedFrom = new Set(Object.values(pull.renames));
+    const files: Record<string, unknown>[] = [];
+    for (const path of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
+      if (renamedFrom.has(path) && !(path in head)) continue;
+      const before = base[path];
+      const after = head[path];
+      if (before === after) continue;
+      const previous = pull.renames[path];
+      if (previous !== undefined) files.push({ filename: path, previous_filename: previous, status: "renamed", sha: blobSha(after ?? "") });
+      else if (before === undefined) files.push({ filename: path, status: "added", sha: blobSha(after as string) });
+      else if (after === undefined) files.push({ filename: path, status: "removed", sha: blobSha(before) });
+      else files.push({ filename: path, status: "modified", sha: blobSha(after) });
+    }
+    return files;
+  }
+
+  private applyCheckRun(run: FakeCheckRun, body: Record<string, unknown>): void {
+    if (body.status) run.status = String(body.status);
+    if (body.conclusion) {
+      run.conclusion = String(body.conclusion);
+      run.status = "completed";
+    }
+    if (body.actions) run.actions = body.actions as unknown[];
+    const output = body.output as FakeCheckRun["output"] | undefined;
+    if (output) {
+      run.output = { ...run.output, ...output };
+      run.annotations.push(...(output.annotations ?? []));
+    }
+  }
+
+  private writeTree(files: Files): string {
+    const root: Record<string, unknown> = {};
+    for (const [path, text] of Object.entries(files)) {
+      const parts = path.split("/");
+      let node = root;
+      for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+      node[parts.at(-1) as string] = text;
+    }
+    return this.writeNode(root);
+  }
+
+  private writeNode(node: Record<string, unknown>): string {
+    const entries = Object.keys(node)
+      .sort()
+      .map((name) => {
+        const value = node[name];
+        if (typeof value === "string") {
+          const sha = blobSha(value);
+          this.blobs.set(sha, value);
+          return { path: name, mode: "100644", type: "blob" as const, sha };
+        }
+        return { path: name, mode: "040000", type: "tree" as const, sha: this.writeNode(value as Record<string, unknown>) };
+      });
+    const sha = gitHash("tree", entries.map((entry) => `${entry.mode} ${entry.path} ${entry.sha}`).join("\n"));
+    this.trees.set(sha, { sha, entries });
+    return sha;
+  }
+
+  private flatten(tree: TreeObject, prefix: string): TreeObject["entries"] {
+    return tree.entries.flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.path}` : entry.path;
+      const self = { ...entry, path };
+      return entry.type === "tree" ? [self, ...this.flatten(this.trees.get(entry.sha) as TreeObject, path)] : [self];
+    });
+  }
+
+  private mustRepo(fullName: string): FakeRepo {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`no fake repo ${fullName}`);
+    return repo;
+  }
+}
