@@ -78,9 +78,12 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   program
     .command("serve")
     .description("run the GitHub App (Probot server)")
-    .action(() => {
-      io.stderr("roleguard serve: the GitHub App is not part of this build yet; use `roleguard check` locally.\n");
-      exitCode = EXIT.usage;
+    .option("--port <port>", "port to listen on (default: PORT, else 3000)")
+    .action(async (options: { port?: string }) => {
+      // Loaded on demand: the CLI's other commands never pay for Probot's start-up.
+      const { serve } = await import("./server.js");
+      await serve(options.port ? { port: Number(options.port) } : {});
+      exitCode = EXIT.ok;
     });
 
   try {

@@ -111,7 +111,7 @@ export class FakeGitHub {
     return commit.files;
   }
 
-  pull(fullName: string, pull: Partial<FakePull> & { number: number; author: string; head: Files; headRef?: string; base?: string }): FakePull {
+  pull(fullName: string, pull: Omit<Partial<FakePull>, "head" | "base"> & { number: number; author: string; head: Files; headRef?: string; base?: string }): FakePull {
     const repo = this.mustRepo(fullName);
     const baseRef = pull.base ?? repo.defaultBranch;
     const baseSha = repo.branches.get(baseRef) as string;
