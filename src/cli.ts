@@ -141,7 +141,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     assignments = await assignRoles(policy.config, options.author ? { login: options.author } : {});
   }
 
-  const change = await repo.diff(mergeBase, headSha);
+  const change = { ...(await repo.diff(mergeBase, headSha)), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   const reader = repo.reader(mergeBase, headSha);
   const proposedErrors = await validateProposedPolicy(change, reader, policy.config, policy.roleSources);

@@ -20,7 +20,10 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   process.env.LOG_LEVEL ??= "info";
   const probot = createProbot();
   const appId = Number(process.env.APP_ID);
-  const state = newAppState(Number.isInteger(appId) && appId > 0 ? appId : undefined);
+  const state = newAppState({
+    ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
+    ...(process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {}),
+  });
   const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
   let ready = false;
 

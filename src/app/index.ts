@@ -1,7 +1,12 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
-import type { GitHub } from "../sources/github/client.js";
-import { evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
+import type { GitHub, RepoRef } from "../sources/github/client.js";
+import type { PullRequestInfo } from "../sources/github/pull-request.js";
+import type { EvaluationContext } from "./pull-evaluation.js";
+import { hasCommands, parseCommands } from "../approvals/commands.js";
+import { isLedgerComment } from "../approvals/ledger.js";
+import { recordCommentChange, runCommands } from "./commands.js";
+import { APPROVE_ALL_ACTION, evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
 import { PullRequestSchema, pullRequestInfo, repoRefOf, RepositorySchema } from "./payload.js";
 import { newAppState, type AppState } from "./state.js";
 
@@ -20,6 +25,17 @@ const PullRequestEventSchema = z.object({
   repository: RepositorySchema,
   pull_request: PullRequestSchema,
   changes: z.object({ base: z.unknown().optional() }).loose().optional(),
+});
+
+const SenderSchema = z.object({ login: z.string(), type: z.string().optional() });
+
+const CommentEventSchema = z.object({
+  action: z.string(),
+  repository: RepositorySchema,
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
+  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user: SenderSchema, created_at: z.string() }),
+  sender: SenderSchema.optional(),
+  changes: z.object({ body: z.object({ from: z.string() }).optional() }).loose().optional(),
 });
 
 /** check_run and check_suite payloads name their PRs only by number and SHAs. */
@@ -43,7 +59,7 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       if (action === "edited" && changes?.base === undefined) return;
       const knownNew = action === "opened" || action === "synchronize";
       await evaluatePullRequest(
-        { gh: context.octokit as GitHub, log: context.log, state },
+        ctxOf(context, state),
         repoRefOf(payload.data.repository),
         pullRequestInfo(payload.data.pull_request),
         { knownNew },
@@ -51,10 +67,61 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
     });
 
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
-      if (context.payload.action === "requested_action" && context.payload.requested_action?.identifier !== RERUN_ACTION.identifier) return;
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_run, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_run payload", parsed.error);
-      await reevaluate(context, state, parsed.data);
+      const action = context.payload.action === "requested_action" ? context.payload.requested_action?.identifier : RERUN_ACTION.identifier;
+      if (action === RERUN_ACTION.identifier) return reevaluate(context, state, parsed.data);
+      if (action !== APPROVE_ALL_ACTION.identifier) return;
+      // The button is `/roleguard approve all` by whoever clicked it, under the same rules.
+      const sender = SenderSchema.safeParse(context.payload.sender);
+      if (!sender.success) return skip(context, "check_run sender", sender.error);
+      for (const pr of await openPullsAt(context, parsed.data)) {
+        const origin = { commentId: 0, login: sender.data.login, isBot: sender.data.type === "Bot", at: new Date().toISOString() };
+        await runCommands(ctxOf(context, state), repoRefOf(parsed.data.repository), pr, origin, [{ ok: true, command: { verb: "approve", categories: "all", line: "Approve all (check-run button)" } }]);
+      }
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const parsed = CommentEventSchema.safeParse(context.payload);
+      if (!parsed.success) return skip(context, "issue_comment payload", parsed.error);
+      const { issue, comment, repository } = parsed.data;
+      if (!issue.pull_request || isOwnComment(state, comment.user)) return;
+      const lines = parseCommands(comment.body ?? "");
+      if (lines.length === 0) return;
+      const pr = await fetchPull(context, repoRefOf(repository), issue.number);
+      if (!pr) return;
+      const origin = { commentId: comment.id, login: comment.user.login, isBot: comment.user.type === "Bot", at: comment.created_at };
+      await runCommands(ctxOf(context, state), repoRefOf(repository), pr, origin, lines);
+    });
+
+    app.on(["issue_comment.edited", "issue_comment.deleted"], async (context) => {
+      const parsed = CommentEventSchema.safeParse(context.payload);
+      if (!parsed.success) return skip(context, "issue_comment payload", parsed.error);
+      const { issue, comment, repository, sender, changes, action } = parsed.data;
+      if (!issue.pull_request) return;
+      const previousBody = action === "edited" ? changes?.body?.from : comment.body ?? undefined;
+      const isCommand = hasCommands(comment.body) || hasCommands(previousBody);
+      const isLedger = isLedgerComment(comment.body) || isLedgerComment(previousBody);
+      if (!isCommand && !isLedger) return;
+      // The app's own edits of its record are not news.
+      if (isLedger && sender && isOwnComment(state, sender)) return;
+      const pr = await fetchPull(context, repoRefOf(repository), issue.number);
+      if (!pr) return;
+      await recordCommentChange(ctxOf(context, state), repoRefOf(repository), pr, {
+        commentId: comment.id,
+        author: comment.user.login,
+        editor: sender?.login ?? comment.user.login,
+        action: action === "edited" ? "edited" : "deleted",
+        isCommand,
+        isLedger,
+        ...(previousBody !== undefined ? { previousBody } : {}),
+      });
+    });
+
+    app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
+      const payload = PullRequestEventSchema.safeParse(context.payload);
+      if (!payload.success) return skip(context, "pull_request_review payload", payload.error);
+      await evaluatePullRequest(ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request));
     });
 
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
@@ -67,18 +134,37 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
 
 /** Fetches each PR the check names (the payload carries too little) and evaluates those still at that SHA. */
 async function reevaluate(context: Context, state: AppState, event: z.infer<typeof ChecksEventSchema>): Promise<void> {
-  const repo = repoRefOf(event.repository);
-  const gh = context.octokit as GitHub;
+  for (const pr of await openPullsAt(context, event)) await evaluatePullRequest(ctxOf(context, state), repoRefOf(event.repository), pr);
+}
+
+async function openPullsAt(context: Context, event: z.infer<typeof ChecksEventSchema>): Promise<PullRequestInfo[]> {
+  const pulls: PullRequestInfo[] = [];
   for (const { number } of event.pull_requests) {
-    const { data } = await gh.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
-    const pr = PullRequestSchema.safeParse(data);
-    if (!pr.success) {
-      skip(context, `pull request #${number}`, pr.error);
-      continue;
-    }
-    if (pr.data.head.sha !== event.head_sha || pr.data.state === "closed") continue;
-    await evaluatePullRequest({ gh, log: context.log, state }, repo, pullRequestInfo(pr.data));
+    const pr = await fetchPull(context, repoRefOf(event.repository), number);
+    if (pr && pr.headSha === event.head_sha) pulls.push(pr);
   }
+  return pulls;
+}
+
+/** The PR as it is now, or undefined when it is closed or its payload is unusable. */
+async function fetchPull(context: Context, repo: RepoRef, number: number): Promise<PullRequestInfo | undefined> {
+  const { data } = await (context.octokit as GitHub).rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
+  const pr = PullRequestSchema.safeParse(data);
+  if (!pr.success) {
+    skip(context, `pull request #${number}`, pr.error);
+    return undefined;
+  }
+  return pr.data.state === "closed" ? undefined : pullRequestInfo(pr.data);
+}
+
+function ctxOf(context: Context, state: AppState): EvaluationContext {
+  return { gh: context.octokit as GitHub, log: context.log, state };
+}
+
+/** Comments by the app itself: a bot account, and the app's own login when known. */
+function isOwnComment(state: AppState, user: { login: string; type?: string | undefined }): boolean {
+  if (user.type !== "Bot") return false;
+  return state.botLogin ? user.login.toLowerCase() === state.botLogin.toLowerCase() : false;
 }
 
 function skip(context: Context, what: string, error: z.ZodError): void {

@@ -1,3 +1,4 @@
+import { ledgerKey } from "../approvals/ledger.js";
 import { GitHubCache } from "../sources/github/cache.js";
 import { newCheckRunIds, type CheckRunIds } from "../sources/github/check-runs.js";
 import { newReviewMemory, type ReviewMemory } from "../sources/github/review-requests.js";
@@ -34,10 +35,24 @@ export interface AppState {
   serializer: KeyedSerializer;
   /** This app's id, to tell its check runs from another app's of the same name. */
   appId?: number;
+  /** The app's bot login ("roleguard[bot]"), to recognise its own comments. */
+  botLogin?: string;
+  /** Signs the approvals record; derived from the webhook secret so every replica agrees. */
+  ledgerKey: Buffer;
 }
 
-export function newAppState(appId?: number): AppState {
+export interface AppStateOptions {
+  appId?: number;
+  botLogin?: string;
+  /** The secret the approvals record is signed with (WEBHOOK_SECRET in production). */
+  secret?: string;
+}
+
+export function newAppState(options: AppStateOptions = {}): AppState {
+  const { appId, botLogin } = options;
   return {
+    ledgerKey: ledgerKey(options.secret ?? process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET ?? "roleguard-development-only"),
+    ...(botLogin ? { botLogin } : {}),
     cache: new GitHubCache(),
     checkRunIds: newCheckRunIds(),
     reviewMemory: newReviewMemory(),

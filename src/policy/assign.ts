@@ -54,3 +54,16 @@ export async function assignRoles(config: Config, facts: AuthorFacts): Promise<R
   }
   return assignments;
 }
+
+/**
+ * Is this account itself held to a role by name (an assign entry's users or
+ * teams)? Such an account never approves or overrides (SPEC §7). Labels,
+ * agents and `default_role` describe PRs, not people, so they do not count.
+ */
+export async function isRoleBound(config: Config, login: string, isTeamMember?: AuthorFacts["isTeamMember"]): Promise<boolean> {
+  for (const entry of config.assign) {
+    if (entry.users.some((pattern) => loginMatches(pattern, login))) return true;
+    if (isTeamMember) for (const team of entry.teams) if (await isTeamMember(team, login)) return true;
+  }
+  return false;
+}

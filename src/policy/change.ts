@@ -18,6 +18,8 @@ export interface Change {
   body?: string;
   /** Set when the change could not be listed in full: the verdict then fails closed. */
   incomplete?: string;
+  /** The head commit: an approval of `commit` covers this commit only. */
+  headSha?: string;
 }
 
 /** Reads a file at the base or head commit; null when it does not exist there. */
@@ -37,6 +39,8 @@ export interface Approval {
   by: string;
   at?: string;
   covers?: readonly string[];
+  /** How it was given: "comment", "review", "button". */
+  via?: string;
 }
 
 export interface Override {
@@ -44,4 +48,5 @@ export interface Override {
   reason: string;
   at?: string;
   covers?: readonly string[];
+  via?: string;
 }

@@ -8,7 +8,7 @@ import type { Approval, Change, ChangedFile, FileReader, Override, RoleAssignmen
 import { findDependencyChanges } from "./dependency-findings.js";
 import { statedConfidence } from "./escalation.js";
 import { PathPatternList } from "./paths.js";
-import type { Finding, Report } from "./report.js";
+import type { Decision, Finding, Report } from "./report.js";
 import { collectRequirements } from "./requirements.js";
 import { decideConclusion, describeVerdict } from "./verdict.js";
 
@@ -75,7 +75,8 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
         if (file.status === "removed") detected.add({ category, file, violation: false, detail: "file deleted", roles: holders, content: "removed" });
       }
     } else if (category === "commit") {
-      detected.add({ category, violation: false, detail: "every change of this role needs approval", roles: holders, content: "" });
+      // Bound to the head commit: approving `commit` approves this commit, not whatever is pushed next.
+      detected.add({ category, violation: false, detail: "every change of this role needs approval", roles: holders, content: change.headSha ?? "" });
     } else if (!isDependencyCategory(category) && category !== "low_confidence" && category !== "forbidden_paths") {
       const matcher = compileCategory(category, config);
       for (const file of change.files) {
@@ -104,7 +105,8 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
   }
 
   const findings = applyDecisions(detected.list(), config, input.approvals ?? [], input.overrides ?? []);
-  return finish({ roles: appliedRoles, findings, checklist, warnings: [...new Set(warnings)], errors }, input.neutralReason);
+  const decisions = describeDecisions(findings, input.approvals ?? [], input.overrides ?? []);
+  return finish({ roles: appliedRoles, findings, checklist, warnings: [...new Set(warnings)], errors, ...(decisions.length > 0 ? { decisions } : {}) }, input.neutralReason);
 }
 
 /** Forbidden paths and allow-lists: a rename is judged under both of its paths. */
@@ -189,6 +191,30 @@ function applyDecisions(detected: Detected[], config: Config, approvals: readonl
   });
 }
 
+/** Every approval and override, with how many current findings each one settles. */
+function describeDecisions(findings: readonly Finding[], approvals: readonly Approval[], overrides: readonly Override[]): Decision[] {
+  const settled = (kind: "approved" | "overridden", by: string, at: string | undefined) =>
+    findings.filter((finding) => finding.state === kind && finding.by === by && finding.at === at).length;
+  return [
+    ...approvals.map((approval): Decision => ({
+      kind: "approval",
+      by: approval.by,
+      ...(approval.at ? { at: approval.at } : {}),
+      ...(approval.via ? { via: approval.via } : {}),
+      categories: approval.categories === "all" ? ["all"] : [...approval.categories],
+      settles: settled("approved", approval.by, approval.at),
+    })),
+    ...overrides.map((override): Decision => ({
+      kind: "override",
+      by: override.by,
+      ...(override.at ? { at: override.at } : {}),
+      ...(override.via ? { via: override.via } : {}),
+      reason: override.reason,
+      settles: settled("overridden", override.by, override.at),
+    })),
+  ];
+}
+
 export function approversOf(category: string, config: Config): string[] {
   const approvers = config.categories[category]?.approvers;
   if (!approvers) return [];
@@ -207,7 +233,7 @@ function dedupeAssignments(assignments: readonly RoleAssignment[]): RoleAssignme
 const STATE_ORDER = { violation: 0, pending: 1, overridden: 2, approved: 3 } as const;
 
 function finish(
-  parts: Pick<Report, "roles" | "findings" | "checklist" | "warnings" | "errors">,
+  parts: Pick<Report, "roles" | "findings" | "checklist" | "warnings" | "errors" | "decisions">,
   neutralReason: string | undefined,
 ): Report {
   const findings = [...parts.findings].sort(

@@ -36,6 +36,19 @@ export type FindingState = Finding["state"];
 export const AppliedRoleSchema = z.object({ id: z.string(), source: z.string() });
 export type AppliedRole = z.infer<typeof AppliedRoleSchema>;
 
+/** An approval or override given on the PR, and how many current findings it settles. */
+export const DecisionSchema = z.object({
+  kind: z.enum(["approval", "override"]),
+  by: z.string(),
+  at: z.string().optional(),
+  via: z.string().optional(),
+  categories: z.array(z.string()).optional(),
+  reason: z.string().optional(),
+  /** Findings of this PR's current state that it settles (0: it covered findings that have since changed). */
+  settles: z.number().int().nonnegative(),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
 export const ReportSchema = z.object({
   version: z.literal(1),
   conclusion: z.enum(CONCLUSIONS),
@@ -46,6 +59,8 @@ export const ReportSchema = z.object({
   checklist: z.array(z.string()),
   warnings: z.array(z.string()),
   errors: z.array(PolicyErrorSchema),
+  /** Every approval and override given, with who, when and what it settles. */
+  decisions: z.array(DecisionSchema).optional(),
   /** Present when findings were cut to fit a size limit. */
   counts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   truncated: z.boolean().optional(),

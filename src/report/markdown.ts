@@ -39,6 +39,17 @@ export function renderMarkdown(report: Report): string {
     out.push("");
   }
 
+  if (report.decisions && report.decisions.length > 0) {
+    out.push("**Approvals and overrides**", "");
+    for (const decision of report.decisions) {
+      const what = decision.kind === "approval" ? `approved ${(decision.categories ?? []).map((c) => `\`${c}\``).join(", ")}` : `overrode violations: ${escape(decision.reason ?? "")}`;
+      const when = decision.at ? ` at ${decision.at}` : "";
+      const via = decision.via ? ` (${decision.via})` : "";
+      out.push(`- @${decision.by} ${what}${when}${via} — settles ${decision.settles} current finding${decision.settles === 1 ? "" : "s"}`);
+    }
+    out.push("");
+  }
+
   const todo = resolutionSteps(report);
   if (todo.length > 0) out.push("**To resolve**", "", ...todo, "");
 

@@ -32,6 +32,15 @@ export interface FakePull {
   reviews: { user: string; state: string; commit_id: string }[];
 }
 
+export interface FakeComment {
+  id: number;
+  issue: number;
+  user: { login: string; type: string };
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface FakeCheckRun {
   id: number;
   name: string;
@@ -58,6 +67,10 @@ export interface RequestRecord {
   method: string;
   path: string;
   status: number;
+  /** The request carried If-None-Match (a conditional request). */
+  conditional?: boolean;
+  /** Check-run writes: how many annotations the request's `output` carried. */
+  annotations?: number;
 }
 
 const gitHash = (kind: string, body: Buffer | string) => {
@@ -79,8 +92,18 @@ export class FakeGitHub {
   private failures: { match: RegExp; status: number; times: number }[] = [];
   private nextCheckRunId = 1000;
   private commitCounter = 0;
+  /** PR conversation comments, by repository (lower-cased) and issue number. */
+  readonly comments = new Map<string, FakeComment[]>();
+  readonly reactions: { repo: string; commentId: number; content: string }[] = [];
+  /** Repository roles by "owner/repo:login" (lower-cased): admin, maintain, write, triage, read or a custom name. */
+  readonly permissions = new Map<string, { role_name: string; permission: string }>();
+  /** Who the app's own comments are posted as. */
+  botLogin = "roleguard[bot]";
+  private nextCommentId = 5000;
   /** The pulls-files API's cap (3,000 on GitHub); tests lower it to exercise the tree fallback cheaply. */
   listFilesCap = 3000;
+  /** Tree SHAs GitHub answers with `truncated: true` (and only part of their entries). */
+  readonly truncatedTrees = new Set<string>();
 
   constructor(readonly baseUrl = "https://api.github.com") {}
 
@@ -143,6 +166,25 @@ export class FakeGitHub {
     return pull;
   }
 
+  /**
+   * Marks the folder `dir` of a commit (branch or SHA) as too big to list:
+   * its tree, and any recursive listing that includes it, come back with
+   * `truncated: true` and only part of the entries, as GitHub does.
+   */
+  truncate(fullName: string, ref: string, dir: string): string {
+    const repo = this.mustRepo(fullName);
+    const commit = repo.commits.get(repo.branches.get(ref) ?? ref);
+    if (!commit) throw new Error(`no commit ${ref} in ${fullName}`);
+    let tree = this.trees.get(commit.tree) as TreeObject;
+    for (const segment of dir.split("/").filter(Boolean)) {
+      const entry = tree.entries.find((each) => each.path === segment && each.type === "tree");
+      if (!entry) throw new Error(`no folder ${dir} at ${ref}`);
+      tree = this.trees.get(entry.sha) as TreeObject;
+    }
+    this.truncatedTrees.add(tree.sha);
+    return tree.sha;
+  }
+
   team(slug: string, members: string[]): void {
     this.teams.set(slug.toLowerCase(), new Set(members.map((member) => member.toLowerCase())));
   }
@@ -171,6 +213,65 @@ export class FakeGitHub {
 
   resetCounts(): void {
     this.requests.length = 0;
+  }
+
+  // ---- conversation: comments, reactions, permissions ---------------------------
+
+  /** A comment as a person (or bot) posts it; returns it so tests can build the webhook. */
+  comment(fullName: string, issue: number, login: string, body: string, type = login.endsWith("[bot]") ? "Bot" : "User"): FakeComment {
+    const now = new Date(Date.UTC(2026, 10, 24, 12, 0, this.nextCommentId % 60)).toISOString();
+    const comment: FakeComment = { id: this.nextCommentId++, issue, user: { login, type }, body, created_at: now, updated_at: now };
+    const key = `${fullName.toLowerCase()}#${issue}`;
+    this.comments.set(key, [...(this.comments.get(key) ?? []), comment]);
+    return comment;
+  }
+
+  commentsOf(fullName: string, issue: number): FakeComment[] {
+    return this.comments.get(`${fullName.toLowerCase()}#${issue}`) ?? [];
+  }
+
+  findComment(fullName: string, id: number): FakeComment | undefined {
+    for (const [key, list] of this.comments) if (key.startsWith(`${fullName.toLowerCase()}#`)) for (const comment of list) if (comment.id === id) return comment;
+    return undefined;
+  }
+
+  deleteComment(fullName: string, id: number): FakeComment | undefined {
+    for (const [key, list] of this.comments) {
+      const index = list.findIndex((comment) => comment.id === id);
+      if (key.startsWith(`${fullName.toLowerCase()}#`) && index >= 0) return list.splice(index, 1)[0];
+    }
+    return undefined;
+  }
+
+  permission(fullName: string, login: string, roleName: string): void {
+    const base = roleName === "maintain" ? "write" : roleName === "triage" ? "read" : ["admin", "write", "read"].includes(roleName) ? roleName : "write";
+    this.permissions.set(`${fullName}:${login}`.toLowerCase(), { role_name: roleName, permission: base });
+  }
+
+  private conversationRoute(fullName: string, repo: FakeRepo, method: string, rest: string, body: Record<string, unknown>): nock.ReplyFnResult | undefined {
+    let m: RegExpExecArray | null;
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1]);
+      if (method === "GET") return [200, this.commentsOf(fullName, issue) as unknown as nock.Body];
+      if (method === "POST") return [201, this.comment(fullName, issue, this.botLogin, String(body.body), "Bot") as unknown as nock.Body];
+    }
+    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) && method === "PATCH") {
+      const comment = this.findComment(fullName, Number(m[1]));
+      if (!comment) return [404, { message: "Not Found" }];
+      comment.body = String(body.body);
+      comment.updated_at = new Date().toISOString();
+      return [200, comment as unknown as nock.Body];
+    }
+    if ((m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest)) && method === "POST") {
+      this.reactions.push({ repo: fullName, commentId: Number(m[1]), content: String(body.content) });
+      return [201, { id: this.reactions.length, content: body.content }];
+    }
+    if ((m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest)) && method === "GET") {
+      const found = this.permissions.get(`${fullName}:${m[1]}`.toLowerCase());
+      return [200, { permission: found?.permission ?? "read", role_name: found?.role_name ?? "read", user: { login: m[1] } }];
+    }
+    void repo;
+    return undefined;
   }
 
   // ---- serving ----------------------------------------------------------------
@@ -204,7 +305,14 @@ export class FakeGitHub {
         result = [500, { message: `fake GitHub: ${(error as Error).message}` }];
       }
     }
-    this.requests.push({ method, path, status: result[0] as number });
+    const record: RequestRecord = { method, path, status: result[0] as number };
+    if (headers["if-none-match"] !== undefined) record.conditional = true;
+    if (/\/check-runs(\/\d+)?$/.test(path) && (method === "POST" || method === "PATCH")) {
+      const parsed = typeof body === "string" && body ? (JSON.parse(body) as Record<string, unknown>) : (body as Record<string, unknown> | undefined);
+      const output = parsed?.output as { annotations?: unknown[] } | undefined;
+      record.annotations = output?.annotations?.length ?? 0;
+    }
+    this.requests.push(record);
     return result;
   }
 
@@ -236,8 +344,8 @@ export class FakeGitHub {
       const treeSha = repo.commits.get(commitSha)?.tree ?? ref;
       const tree = this.trees.get(treeSha);
       if (!tree) return notFound;
-      const entries = query.get("recursive") ? this.flatten(tree, "") : tree.entries;
-      const data = { sha: tree.sha, truncated: false, tree: entries.map((entry) => ({ ...entry, url: "" })) };
+      const listing = query.get("recursive") ? this.listRecursive(tree) : this.listOne(tree);
+      const data = { sha: tree.sha, truncated: listing.truncated, tree: listing.entries.map((entry) => ({ ...entry, url: "" })) };
       return repo.branches.has(ref) ? etagged(data) : [200, data];
     }
     if ((m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest)) && method === "GET") {
@@ -253,6 +361,8 @@ export class FakeGitHub {
     if ((m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && method === "GET") {
       return [200, { merge_base_commit: { sha: m[1] }, files: [] }];
     }
+    const conversation = this.conversationRoute(fullName, repo, method, rest, body);
+    if (conversation) return conversation;
     if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest))) {
       const pull = repo.pulls.get(Number(m[1]));
       if (!pull) return notFound;
@@ -400,12 +510,23 @@ export class FakeGitHub {
     return sha;
   }
 
-  private flatten(tree: TreeObject, prefix: string): TreeObject["entries"] {
-    return tree.entries.flatMap((entry) => {
+  private listOne(tree: TreeObject): { entries: TreeObject["entries"]; truncated: boolean } {
+    if (!this.truncatedTrees.has(tree.sha)) return { entries: tree.entries, truncated: false };
+    return { entries: tree.entries.slice(0, Math.ceil(tree.entries.length / 2)), truncated: true };
+  }
+
+  private listRecursive(tree: TreeObject, prefix = ""): { entries: TreeObject["entries"]; truncated: boolean } {
+    const own = this.listOne(tree);
+    let truncated = own.truncated;
+    const entries = own.entries.flatMap((entry) => {
       const path = prefix ? `${prefix}/${entry.path}` : entry.path;
       const self = { ...entry, path };
-      return entry.type === "tree" ? [self, ...this.flatten(this.trees.get(entry.sha) as TreeObject, path)] : [self];
+      if (entry.type !== "tree") return [self];
+      const below = this.listRecursive(this.trees.get(entry.sha) as TreeObject, path);
+      truncated ||= below.truncated;
+      return [self, ...below.entries];
     });
+    return { entries, truncated };
   }
 
   private mustRepo(fullName: string): FakeRepo {

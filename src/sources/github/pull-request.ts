@@ -26,6 +26,25 @@ export interface PullRequestInfo {
   requestedTeams: string[];
 }
 
+export interface ReviewInfo {
+  id: number;
+  login: string;
+  isBot: boolean;
+  /** APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING */
+  state: string;
+  commitId: string;
+  submittedAt: string;
+}
+
+export interface CommentInfo {
+  id: number;
+  login: string;
+  isBot: boolean;
+  body: string;
+  createdAt: string;
+  appId?: number | undefined;
+}
+
 export interface CommitInfo {
   sha: string;
   author?: string;
@@ -60,19 +79,24 @@ export class PullRequestSource {
     return pending;
   }
 
+  /** Drops one memoised answer after this evaluation changed it on GitHub (the app's own ledger comment). */
+  forget(key: "comments" | "reviews"): void {
+    this.memo.delete(key);
+  }
+
   /** Every changed file; above the API's 3,000-file cap, by diffing the base and head trees. */
   change(): Promise<Change> {
     return this.once("change", async () => {
       const known = this.pr.changedFiles;
       if (known === undefined || known <= LIST_FILES_LIMIT) {
         const files = await this.listFiles();
-        if (files.length < LIST_FILES_LIMIT && (known === undefined || files.length >= known)) return { files, body: this.pr.body };
+        if (files.length < LIST_FILES_LIMIT && (known === undefined || files.length >= known)) return { files, body: this.pr.body, headSha: this.pr.headSha };
       }
       try {
         const files = await this.trees.diff(await this.mergeBase(), this.pr.headSha);
-        return { files, body: this.pr.body };
+        return { files, body: this.pr.body, headSha: this.pr.headSha };
       } catch (error) {
-        if (error instanceof TruncatedTreeError) return { files: [], body: this.pr.body, incomplete: error.message };
+        if (error instanceof TruncatedTreeError) return { files: [], body: this.pr.body, headSha: this.pr.headSha, incomplete: error.message };
         throw error;
       }
     });
@@ -146,11 +170,48 @@ export class PullRequestSource {
     });
   }
 
-  /** Logins that have already submitted a review on this PR. */
-  reviewers(): Promise<Set<string>> {
+  /** Every review on the PR, oldest first. */
+  reviews(): Promise<ReviewInfo[]> {
     return this.once("reviews", async () => {
       const reviews = await this.gh.paginate(this.gh.rest.pulls.listReviews, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
-      return new Set(reviews.flatMap((review) => (review.user?.login ? [review.user.login.toLowerCase()] : [])));
+      return reviews.flatMap((review) =>
+        review.user?.login
+          ? [{ id: review.id, login: review.user.login, isBot: review.user.type === "Bot", state: review.state, commitId: review.commit_id ?? "", submittedAt: review.submitted_at ?? "" }]
+          : [],
+      );
+    });
+  }
+
+  /** Logins that have already submitted a review on this PR. */
+  async reviewers(): Promise<Set<string>> {
+    return new Set((await this.reviews()).map((review) => review.login.toLowerCase()));
+  }
+
+  /** The PR's conversation comments, oldest first. */
+  comments(): Promise<CommentInfo[]> {
+    return this.once("comments", async () => {
+      const comments = await this.gh.paginate(this.gh.rest.issues.listComments, { ...this.repo, issue_number: this.pr.number, per_page: 100 });
+      return comments.map((comment) => ({
+        id: comment.id,
+        login: comment.user?.login ?? "",
+        isBot: comment.user?.type === "Bot",
+        body: comment.body ?? "",
+        createdAt: comment.created_at,
+        appId: comment.performed_via_github_app?.id,
+      }));
+    });
+  }
+
+  /** The account's role on the repository: `role_name` (maintain, triage and custom roles included), else `permission`. */
+  permissionOf(login: string): Promise<{ roleName?: string; permission?: string }> {
+    return this.once(`permission:${login.toLowerCase()}`, async () => {
+      try {
+        const { data } = await this.gh.rest.repos.getCollaboratorPermissionLevel({ ...this.repo, username: login });
+        return { roleName: (data as { role_name?: string }).role_name, permission: data.permission };
+      } catch (error) {
+        if (isNotFound(error)) return { permission: "none" };
+        throw error;
+      }
     });
   }
 }

@@ -1,0 +1,192 @@
+import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
+import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
+import { readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
+import type { Report } from "../policy/report.js";
+import type { RepoRef } from "../sources/github/client.js";
+import type { PullRequestInfo } from "../sources/github/pull-request.js";
+import { judgeWithDecisions, readRecordedDecisions, saveLedger, type RecordedDecisions } from "./decisions.js";
+import { evaluateUnlocked, pullKey } from "./evaluate-pr.js";
+import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
+
+/** Who asked, and where: a comment (reacted to and replied to) or a check-run button (id 0). */
+export interface CommandOrigin {
+  commentId: number;
+  login: string;
+  isBot: boolean;
+  at: string;
+}
+
+interface Outcome {
+  accepted: string[];
+  refused: string[];
+  ledgerChanged: boolean;
+}
+
+/**
+ * Carries out the commands of one comment (or one button click) against the
+ * PR's current findings, records what was decided in the signed ledger,
+ * answers every command (👍, or a reply saying why not), and re-evaluates.
+ */
+export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, pr: PullRequestInfo, origin: CommandOrigin, lines: ParsedLine[]): Promise<void> {
+  await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
+    const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
+    const { report } = await judgeWithDecisions(evaluation);
+    const recorded = await readRecordedDecisions(evaluation);
+    // A record that failed its signature was already replaced by an empty one: nothing forged carries over.
+    const ledger: Ledger = structuredClone(recorded.ledger);
+    const actor = await evaluation.actorFacts(origin.login, origin.isBot);
+    const pull = await evaluation.pullFacts();
+
+    const outcome: Outcome = { accepted: [], refused: [], ledgerChanged: false };
+    for (const line of lines) {
+      if (!line.ok) outcome.refused.push(`\`${line.line}\`: ${line.error}. ${pendingHint(report)}`);
+      else await apply(line.command, { evaluation, report, ledger, actor, pull, origin, outcome });
+    }
+
+    if (outcome.ledgerChanged) {
+      await saveLedger(evaluation, ledger, recorded.ledgerCommentId);
+      evaluation.source.forget("comments");
+    }
+    await answer(ctx, repo, pr.number, origin, outcome);
+    // Re-evaluate with what was just decided; the loaded policy and change are reused.
+    await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation });
+  });
+}
+
+interface ApplyContext {
+  evaluation: PullRequestEvaluation;
+  report: Report;
+  ledger: Ledger;
+  actor: ActorFacts;
+  pull: PullFacts;
+  origin: CommandOrigin;
+  outcome: Outcome;
+}
+
+async function apply(command: Command, c: ApplyContext): Promise<void> {
+  const { report, ledger, actor, pull, origin, outcome, evaluation } = c;
+  const config = evaluation.config;
+  const stamp = { id: origin.commentId, by: origin.login, at: origin.at };
+  switch (command.verb) {
+    case "check": {
+      // Re-evaluation is harmless, but only collaborators with write may trigger it.
+      if (actor.permission === "none" || actor.permission === "read" || actor.permission === "triage") {
+        outcome.refused.push(`\`${command.line}\`: re-running needs write permission; @${actor.login} has ${actor.permission}`);
+      } else outcome.accepted.push(command.line);
+      return;
+    }
+    case "approve": {
+      const pending = pendingCategories(report);
+      const named = command.categories === "all" ? pending : command.categories;
+      if (pending.length === 0) {
+        outcome.refused.push(`\`${command.line}\`: nothing is pending approval`);
+        return;
+      }
+      const known = new Set(report.findings.map((finding) => finding.category));
+      const approved: string[] = [];
+      for (const category of named) {
+        if (!pending.includes(category)) {
+          outcome.refused.push(`\`${command.line}\`: ${known.has(category) ? `nothing is pending in \`${category}\`` : `unknown category \`${category}\``}. ${pendingHint(report)}`);
+          continue;
+        }
+        const refusal = await approvalRefusal(category, config, actor, pull);
+        if (refusal) outcome.refused.push(`\`${command.line}\`: ${refusal}`);
+        else approved.push(category);
+      }
+      if (approved.length === 0) return;
+      // The approval covers these findings as they are now: their keys carry paths, blob SHAs and specs.
+      const covers = report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)).map((finding) => finding.key);
+      ledger.entries.push({ kind: "approve", ...stamp, categories: approved, covers });
+      outcome.ledgerChanged = true;
+      outcome.accepted.push(command.line);
+      return;
+    }
+    case "override": {
+      const violations = report.findings.filter((finding) => finding.state === "violation");
+      if (violations.length === 0) {
+        outcome.refused.push(`\`${command.line}\`: there is no violation to override`);
+        return;
+      }
+      const refusal = overrideRefusal(config, actor, pull);
+      if (refusal) {
+        outcome.refused.push(`\`${command.line}\`: ${refusal}`);
+        return;
+      }
+      ledger.entries.push({ kind: "override", ...stamp, reason: command.reason, covers: violations.map((finding) => finding.key) });
+      outcome.ledgerChanged = true;
+      outcome.accepted.push(command.line);
+      return;
+    }
+    case "revoke": {
+      const mine = (entry: LedgerEntry) => entry.kind === "approve" && entry.by.toLowerCase() === actor.login.toLowerCase();
+      let revoked = 0;
+      ledger.entries = ledger.entries.flatMap((entry): LedgerEntry[] => {
+        if (!mine(entry) || entry.kind !== "approve") return [entry];
+        const keep = command.categories === "all" ? [] : entry.categories.filter((category) => !command.categories.includes(category));
+        revoked += entry.categories.length - keep.length;
+        if (keep.length === 0) return [];
+        const covers = entry.covers.filter((key) => keep.some((category) => key.startsWith(`${category}|`)));
+        return [{ ...entry, categories: keep, covers }];
+      });
+      if (revoked === 0) outcome.refused.push(`\`${command.line}\`: @${actor.login} has no approval${command.categories === "all" ? "" : ` of ${command.categories.join(", ")}`} to revoke`);
+      else {
+        outcome.ledgerChanged = true;
+        outcome.accepted.push(command.line);
+      }
+      return;
+    }
+  }
+}
+
+function pendingCategories(report: Report): string[] {
+  return [...new Set(report.findings.filter((finding) => finding.state === "pending").map((finding) => finding.category))];
+}
+
+function pendingHint(report: Report): string {
+  const pending = pendingCategories(report);
+  return pending.length > 0 ? `Pending: ${pending.map((category) => `\`${category}\``).join(", ")} — e.g. \`/roleguard approve ${pending[0]}\`.` : "Nothing is pending approval.";
+}
+
+/** 👍 when anything was accepted; a reply listing each refusal and why. A button click has no comment to react to. */
+async function answer(ctx: EvaluationContext, repo: RepoRef, number: number, origin: CommandOrigin, outcome: Outcome): Promise<void> {
+  if (outcome.accepted.length > 0 && origin.commentId !== 0) {
+    await ctx.gh.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: origin.commentId, content: "+1" });
+  }
+  if (outcome.refused.length > 0) {
+    const body = [`@${origin.login} roleguard did not carry out:`, "", ...outcome.refused.map((line) => `- ${line}`)].join("\n");
+    await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: number, body });
+  }
+}
+
+/**
+ * A command comment edited or deleted by someone other than its author is
+ * tampering, recorded in the ledger so it shows in every later summary. The
+ * edit itself is never a new command; any change re-evaluates the PR, so a
+ * deleted approval stops counting at once. An edit or deletion of the app's
+ * own record by anyone else is undone from the webhook's copy of the previous
+ * body (still signed), and recorded as tampering too.
+ */
+export async function recordCommentChange(
+  ctx: EvaluationContext,
+  repo: RepoRef & { defaultBranch: string },
+  pr: PullRequestInfo,
+  change: { commentId: number; author: string; editor: string; action: "edited" | "deleted"; isCommand: boolean; isLedger: boolean; previousBody?: string },
+): Promise<void> {
+  await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
+    const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
+    const tamperedCommand = change.isCommand && change.editor.toLowerCase() !== change.author.toLowerCase();
+    const restorable = change.isLedger && change.previousBody !== undefined ? readLedger(change.previousBody, ctx.state.ledgerKey, `${repo.owner}/${repo.repo}`, pr.number) : undefined;
+    if (tamperedCommand || restorable?.ok) {
+      const recorded: RecordedDecisions = await readRecordedDecisions(evaluation);
+      const ledger = structuredClone(restorable?.ok ? restorable.ledger : recorded.ledger);
+      ledger.entries.push({ kind: "tamper", id: change.commentId, by: change.editor, author: change.author, at: new Date().toISOString(), action: change.action });
+      // A deleted record is written anew; an edited one is put back in place.
+      const target = change.isLedger && change.action === "deleted" ? undefined : recorded.ledgerCommentId;
+      await saveLedger(evaluation, ledger, target);
+      evaluation.source.forget("comments");
+    }
+    await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation });
+  });
+}
+
+export { parseCommands };

@@ -1,0 +1,118 @@
+import type { Logger } from "probot";
+import type { ActorFacts, PullFacts } from "../approvals/authorize.js";
+import { permissionFrom } from "../approvals/authorize.js";
+import type { Config } from "../config/schema.js";
+import { detectAgents } from "../policy/agents.js";
+import { assignRoles, isRoleBound, type AuthorFacts } from "../policy/assign.js";
+import type { Approval, Override } from "../policy/change.js";
+import { evaluate, type EvaluationInput } from "../policy/evaluate.js";
+import { undefinedRoleErrors, validateProposedPolicy } from "../policy/proposed.js";
+import type { Report } from "../policy/report.js";
+import { buildRoleSet } from "../roles/resolve.js";
+import type { GitHub, RepoRef } from "../sources/github/client.js";
+import { loadPolicyFromGitHub } from "../sources/github/policy.js";
+import { PullRequestSource, type PullRequestInfo } from "../sources/github/pull-request.js";
+import type { LoadedPolicy } from "../sources/policy.js";
+import type { AppState } from "./state.js";
+
+export interface EvaluationContext {
+  gh: GitHub;
+  log: Logger;
+  state: AppState;
+}
+
+/**
+ * Everything one evaluation of one PR needs, loaded once: the policy from the
+ * default branch, who the PR is held to, the change, and the engine's input.
+ * Approvals are applied on top with `judge`, so commands and reviews reuse
+ * the same loaded state.
+ */
+export class PullRequestEvaluation {
+  readonly source: PullRequestSource;
+  policy!: LoadedPolicy;
+  private input!: EvaluationInput;
+
+  constructor(
+    readonly ctx: EvaluationContext,
+    readonly repo: RepoRef & { defaultBranch: string },
+    readonly pr: PullRequestInfo,
+  ) {
+    this.source = new PullRequestSource(ctx.gh, repo, pr, ctx.state.cache);
+  }
+
+  get config(): Config {
+    return this.policy.config;
+  }
+
+  async prepare(): Promise<this> {
+    this.policy = await loadPolicyFromGitHub(this.ctx.gh, this.repo, this.ctx.state.cache);
+    const roleSet = buildRoleSet(this.policy.roleSources);
+    const facts = await this.authorFacts();
+    const assignments = await assignRoles(this.config, facts.facts);
+    const change = await this.source.change();
+    const reader = this.source.reader();
+    const proposedErrors = await validateProposedPolicy(change, reader, this.config, this.policy.roleSources);
+    this.input = {
+      change,
+      assignments,
+      roleSet,
+      config: this.config,
+      reader,
+      errors: [...this.policy.errors, ...undefinedRoleErrors(this.config, roleSet, this.policy.configSource), ...proposedErrors],
+      warnings: [...this.policy.warnings, ...facts.warnings],
+      neutralReason: `@${this.pr.author} matches no assign entry${this.config.default_role.length === 0 ? " and there is no default_role" : ""}`,
+    };
+    return this;
+  }
+
+  /** The verdict with the given approvals and overrides applied. */
+  judge(decisions: { approvals?: Approval[]; overrides?: Override[]; warnings?: string[] } = {}): Promise<Report> {
+    return evaluate({
+      ...this.input,
+      approvals: decisions.approvals ?? [],
+      overrides: decisions.overrides ?? [],
+      warnings: [...(this.input.warnings ?? []), ...(decisions.warnings ?? [])],
+    });
+  }
+
+  /** The PR's author and every account that authored or committed one of its commits. */
+  async pullFacts(): Promise<PullFacts> {
+    const { commits } = await this.source.commits();
+    const accounts = new Set(commits.flatMap((commit) => [commit.author, commit.committer]).filter((login): login is string => !!login).map((login) => login.toLowerCase()));
+    return { author: this.pr.author, commitAccounts: accounts };
+  }
+
+  /** What the approval rules need to know about an account asking to approve or override. */
+  async actorFacts(login: string, isBot: boolean): Promise<ActorFacts> {
+    const isTeamMember = (team: string) => this.source.isTeamMember(team, login);
+    const [permission, roleBound] = await Promise.all([this.source.permissionOf(login), isRoleBound(this.config, login, (team, who) => this.source.isTeamMember(team, who))]);
+    return { login, isBot: isBot || login.toLowerCase().endsWith("[bot]"), permission: permissionFrom(permission.roleName, permission.permission), roleBound, isTeamMember };
+  }
+
+  /**
+   * Who the PR's author is, in the terms `assign` entries use. Commits are only
+   * fetched when an entry could match a commit author or an agent's trailer.
+   */
+  private async authorFacts(): Promise<{ facts: AuthorFacts; warnings: string[] }> {
+    const { pr, config } = this;
+    const warnings: string[] = [];
+    const wantsCommitAuthors = config.match_commit_authors && config.assign.some((entry) => entry.users.length > 0);
+    const wantsAgents = config.assign.some((entry) => entry.agents.length > 0);
+    let commitAuthors: string[] = [];
+    let commitMessages: string[] = [];
+    if (wantsCommitAuthors || wantsAgents) {
+      const { commits, complete } = await this.source.commits();
+      if (!complete) warnings.push("only the first 250 commits were read for commit authors and agent trailers (GitHub's limit)");
+      commitAuthors = [...new Set(commits.flatMap((commit) => [commit.author, commit.committer].filter((login): login is string => !!login && login !== "web-flow")))];
+      commitMessages = commits.map((commit) => commit.message);
+    }
+    const facts: AuthorFacts = {
+      login: pr.author,
+      labels: pr.labels,
+      commitAuthors,
+      agents: wantsAgents ? detectAgents({ login: pr.author, headRef: pr.headRef, body: pr.body, commitMessages }) : [],
+      isTeamMember: (team, login) => this.source.isTeamMember(team, login),
+    };
+    return { facts, warnings };
+  }
+}

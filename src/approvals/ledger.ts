@@ -1,0 +1,88 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The approvals of one PR, kept where GitHub keeps them: in one comment the
+ * app writes and edits, with the record as signed JSON in an HTML comment.
+ * Anyone with write access can edit any comment, so the record is signed with
+ * an HMAC keyed from the app's secret and bound to the repository and PR: an
+ * edit, or a record pasted from another PR, fails the check and is reported
+ * as tampering. No database, and it survives restarts and replicas.
+ */
+
+const Stamp = { id: z.number().int(), by: z.string(), at: z.string() };
+
+export const LedgerEntrySchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("approve"), ...Stamp, categories: z.array(z.string()), covers: z.array(z.string()) }),
+  z.object({ kind: z.literal("override"), ...Stamp, reason: z.string(), covers: z.array(z.string()) }),
+  /** A command comment edited or deleted by someone other than its author. */
+  z.object({ kind: z.literal("tamper"), ...Stamp, author: z.string(), action: z.enum(["edited", "deleted"]) }),
+]);
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export const LedgerSchema = z.object({
+  v: z.literal(1),
+  repo: z.string(),
+  pr: z.number().int(),
+  entries: z.array(LedgerEntrySchema),
+});
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+const MARKER = "roleguard-ledger";
+const BLOCK = new RegExp(`<!-- ${MARKER}:([A-Za-z0-9_-]+)\\.([A-Za-z0-9_-]+) -->`);
+
+/** The signing key, derived from the app's secret so every replica agrees and nothing new must be configured. */
+export function ledgerKey(secret: string): Buffer {
+  return createHmac("sha256", secret).update("roleguard approvals ledger v1").digest();
+}
+
+export function emptyLedger(repo: string, pr: number): Ledger {
+  return { v: 1, repo: repo.toLowerCase(), pr, entries: [] };
+}
+
+export function isLedgerComment(body: string | null | undefined): boolean {
+  return !!body && body.includes(`<!-- ${MARKER}:`);
+}
+
+export type LedgerRead = { ok: true; ledger: Ledger } | { ok: false; reason: string };
+
+export function readLedger(body: string, key: Buffer, repo: string, pr: number): LedgerRead {
+  const match = BLOCK.exec(body);
+  if (!match?.[1] || !match[2]) return { ok: false, reason: "the approvals record is missing or malformed" };
+  const expected = sign(match[1], key);
+  const given = Buffer.from(match[2]);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { ok: false, reason: "the approvals record's signature does not match: it was edited by someone other than roleguard" };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(match[1], "base64url").toString("utf8"));
+  } catch {
+    return { ok: false, reason: "the approvals record does not parse" };
+  }
+  const ledger = LedgerSchema.safeParse(parsed);
+  if (!ledger.success) return { ok: false, reason: "the approvals record has an unknown shape" };
+  if (ledger.data.repo !== repo.toLowerCase() || ledger.data.pr !== pr) {
+    return { ok: false, reason: "the approvals record belongs to another pull request" };
+  }
+  return { ok: true, ledger: ledger.data };
+}
+
+/** The comment body: what a person reads, then the signed record. */
+export function writeLedger(ledger: Ledger, key: Buffer): string {
+  const payload = Buffer.from(JSON.stringify(ledger), "utf8").toString("base64url");
+  const lines = ["**roleguard approvals** — the record roleguard keeps for this pull request; edits by anyone else invalidate it.", ""];
+  const decisions = ledger.entries.filter((entry) => entry.kind !== "tamper");
+  if (decisions.length === 0) lines.push("_No approvals or overrides yet._");
+  for (const entry of ledger.entries) {
+    if (entry.kind === "approve") lines.push(`- ✅ @${entry.by} approved ${entry.categories.map((c) => `\`${c}\``).join(", ")} at ${entry.at} (${entry.covers.length} finding${entry.covers.length === 1 ? "" : "s"})`);
+    else if (entry.kind === "override") lines.push(`- ⚠️ @${entry.by} overrode ${entry.covers.length} violation${entry.covers.length === 1 ? "" : "s"} at ${entry.at}: ${entry.reason.replace(/\s+/g, " ").replace(/@/g, "@\u200b")}`);
+    else lines.push(`- 🚩 tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
+  }
+  lines.push("", `<!-- ${MARKER}:${payload}.${sign(payload, key).toString()} -->`);
+  return lines.join("\n");
+}
+
+function sign(payload: string, key: Buffer): Buffer {
+  return Buffer.from(createHmac("sha256", key).update(payload).digest("base64url"));
+}
