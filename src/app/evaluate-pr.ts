@@ -13,8 +13,10 @@ export const RERUN_ACTION: CheckAction = { label: "Re-run", description: "Evalua
 export const APPROVE_ALL_ACTION: CheckAction = { label: "Approve all", description: "Approve every pending category", identifier: "approve_all" };
 
 export interface EvaluateOptions {
-  /** The head SHA was just pushed or opened: no check run, comment or review can exist for it yet. */
+  /** The head SHA was just pushed or opened: no check run can exist for it yet. */
   knownNew?: boolean;
+  /** The PR was just opened: it has no comments or reviews to read yet. */
+  fresh?: boolean;
 }
 
 /** One lock per PR: evaluations, commands and reviews of the same PR never interleave. */
@@ -44,7 +46,7 @@ export async function evaluateUnlocked(
   try {
     await check.start(options.knownNew ? { knownNew: true } : {});
     const evaluation = options.prepared ?? (await new PullRequestEvaluation(ctx, repo, pr).prepare());
-    const { report } = await judgeWithDecisions(evaluation, { fresh: options.knownNew === true });
+    const { report } = await judgeWithDecisions(evaluation, { fresh: options.fresh === true });
     const notes = await requestReviews(ctx.gh, evaluation.source, report, evaluation.config, ctx.state.reviewMemory);
     const actions = report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];
     await check.complete(report.conclusion, buildCheckOutput(report, notes), actions);

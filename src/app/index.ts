@@ -57,13 +57,9 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       const { action, changes } = payload.data;
       // An edit of the title or body does not change what the PR touches; a new base does.
       if (action === "edited" && changes?.base === undefined) return;
+      // A new head has no check run yet; only a PR just opened has no comments or reviews to read.
       const knownNew = action === "opened" || action === "synchronize";
-      await evaluatePullRequest(
-        ctxOf(context, state),
-        repoRefOf(payload.data.repository),
-        pullRequestInfo(payload.data.pull_request),
-        { knownNew },
-      );
+      await evaluatePullRequest(ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
     });
 
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {

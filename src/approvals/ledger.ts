@@ -65,12 +65,20 @@ export function readLedger(body: string, key: Buffer, repo: string, pr: number):
   if (ledger.data.repo !== repo.toLowerCase() || ledger.data.pr !== pr) {
     return { ok: false, reason: "the approvals record belongs to another pull request" };
   }
+  // The readable part must say what the signed part says: nobody may mislead the reader either.
+  if (normalise(body.slice(0, body.indexOf(`<!-- ${MARKER}:`))) !== normalise(readable(ledger.data))) {
+    return { ok: false, reason: "the approvals record's text was edited by someone other than roleguard" };
+  }
   return { ok: true, ledger: ledger.data };
 }
 
 /** The comment body: what a person reads, then the signed record. */
 export function writeLedger(ledger: Ledger, key: Buffer): string {
   const payload = Buffer.from(JSON.stringify(ledger), "utf8").toString("base64url");
+  return `${readable(ledger)}\n\n<!-- ${MARKER}:${payload}.${sign(payload, key).toString()} -->`;
+}
+
+function readable(ledger: Ledger): string {
   const lines = ["**roleguard approvals** — the record roleguard keeps for this pull request; edits by anyone else invalidate it.", ""];
   const decisions = ledger.entries.filter((entry) => entry.kind !== "tamper");
   if (decisions.length === 0) lines.push("_No approvals or overrides yet._");
@@ -79,8 +87,11 @@ export function writeLedger(ledger: Ledger, key: Buffer): string {
     else if (entry.kind === "override") lines.push(`- ⚠️ @${entry.by} overrode ${entry.covers.length} violation${entry.covers.length === 1 ? "" : "s"} at ${entry.at}: ${entry.reason.replace(/\s+/g, " ").replace(/@/g, "@\u200b")}`);
     else lines.push(`- 🚩 tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
   }
-  lines.push("", `<!-- ${MARKER}:${payload}.${sign(payload, key).toString()} -->`);
   return lines.join("\n");
+}
+
+function normalise(body: string): string {
+  return body.replace(/\r\n/g, "\n").trim();
 }
 
 function sign(payload: string, key: Buffer): Buffer {
