@@ -59,21 +59,22 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       if (action === "edited" && changes?.base === undefined) return;
       // A new head has no check run yet; only a PR just opened has no comments or reviews to read.
       const knownNew = action === "opened" || action === "synchronize";
-      await evaluatePullRequest(ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
+      await evaluatePullRequest(await ctxOf(app, context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
     });
 
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_run, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_run payload", parsed.error);
       const action = context.payload.action === "requested_action" ? context.payload.requested_action?.identifier : RERUN_ACTION.identifier;
-      if (action === RERUN_ACTION.identifier) return reevaluate(context, state, parsed.data);
+      if (action === RERUN_ACTION.identifier) return reevaluate(await ctxOf(app, context, state), parsed.data);
       if (action !== APPROVE_ALL_ACTION.identifier) return;
       // The button is `/roleguard approve all` by whoever clicked it, under the same rules.
       const sender = SenderSchema.safeParse(context.payload.sender);
       if (!sender.success) return skip(context, "check_run sender", sender.error);
-      for (const pr of await openPullsAt(context, parsed.data)) {
+      const ctx = await ctxOf(app, context, state);
+      for (const pr of await openPullsAt(ctx, parsed.data)) {
         const origin = { commentId: 0, login: sender.data.login, isBot: sender.data.type === "Bot", at: new Date().toISOString() };
-        await runCommands(ctxOf(context, state), repoRefOf(parsed.data.repository), pr, origin, [{ ok: true, command: { verb: "approve", categories: "all", line: "Approve all (check-run button)" } }]);
+        await runCommands(ctx, repoRefOf(parsed.data.repository), pr, origin, [{ ok: true, command: { verb: "approve", categories: "all", line: "Approve all (check-run button)" } }]);
       }
     });
 
@@ -84,10 +85,11 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       if (!issue.pull_request || isOwnComment(state, comment.user)) return;
       const lines = parseCommands(comment.body ?? "");
       if (lines.length === 0) return;
-      const pr = await fetchPull(context, repoRefOf(repository), issue.number);
+      const ctx = await ctxOf(app, context, state);
+      const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
       const origin = { commentId: comment.id, login: comment.user.login, isBot: comment.user.type === "Bot", at: comment.created_at };
-      await runCommands(ctxOf(context, state), repoRefOf(repository), pr, origin, lines);
+      await runCommands(ctx, repoRefOf(repository), pr, origin, lines);
     });
 
     app.on(["issue_comment.edited", "issue_comment.deleted"], async (context) => {
@@ -101,9 +103,10 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       if (!isCommand && !isLedger) return;
       // The app's own edits of its record are not news.
       if (isLedger && sender && isOwnComment(state, sender)) return;
-      const pr = await fetchPull(context, repoRefOf(repository), issue.number);
+      const ctx = await ctxOf(app, context, state);
+      const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
-      await recordCommentChange(ctxOf(context, state), repoRefOf(repository), pr, {
+      await recordCommentChange(ctx, repoRefOf(repository), pr, {
         commentId: comment.id,
         author: comment.user.login,
         editor: sender?.login ?? comment.user.login,
@@ -117,44 +120,53 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
       const payload = PullRequestEventSchema.safeParse(context.payload);
       if (!payload.success) return skip(context, "pull_request_review payload", payload.error);
-      await evaluatePullRequest(ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request));
+      await evaluatePullRequest(await ctxOf(app, context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request));
     });
 
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_suite, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_suite payload", parsed.error);
-      await reevaluate(context, state, parsed.data);
+      await reevaluate(await ctxOf(app, context, state), parsed.data);
     });
   };
 }
 
 /** Fetches each PR the check names (the payload carries too little) and evaluates those still at that SHA. */
-async function reevaluate(context: Context, state: AppState, event: z.infer<typeof ChecksEventSchema>): Promise<void> {
-  for (const pr of await openPullsAt(context, event)) await evaluatePullRequest(ctxOf(context, state), repoRefOf(event.repository), pr);
+async function reevaluate(ctx: EvaluationContext, event: z.infer<typeof ChecksEventSchema>): Promise<void> {
+  for (const pr of await openPullsAt(ctx, event)) await evaluatePullRequest(ctx, repoRefOf(event.repository), pr);
 }
 
-async function openPullsAt(context: Context, event: z.infer<typeof ChecksEventSchema>): Promise<PullRequestInfo[]> {
+async function openPullsAt(ctx: EvaluationContext, event: z.infer<typeof ChecksEventSchema>): Promise<PullRequestInfo[]> {
   const pulls: PullRequestInfo[] = [];
   for (const { number } of event.pull_requests) {
-    const pr = await fetchPull(context, repoRefOf(event.repository), number);
+    const pr = await fetchPull(ctx, repoRefOf(event.repository), number);
     if (pr && pr.headSha === event.head_sha) pulls.push(pr);
   }
   return pulls;
 }
 
 /** The PR as it is now, or undefined when it is closed or its payload is unusable. */
-async function fetchPull(context: Context, repo: RepoRef, number: number): Promise<PullRequestInfo | undefined> {
-  const { data } = await (context.octokit as GitHub).rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
+async function fetchPull(ctx: EvaluationContext, repo: RepoRef, number: number): Promise<PullRequestInfo | undefined> {
+  const { data } = await ctx.gh.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
   const pr = PullRequestSchema.safeParse(data);
   if (!pr.success) {
-    skip(context, `pull request #${number}`, pr.error);
+    ctx.log.warn({ issues: pr.error.issues.slice(0, 5) }, `ignored an unexpected pull request #${number}`);
     return undefined;
   }
   return pr.data.state === "closed" ? undefined : pullRequestInfo(pr.data);
 }
 
-function ctxOf(context: Context, state: AppState): EvaluationContext {
-  return { gh: context.octokit as GitHub, log: context.log, state };
+/**
+ * The client for this event's installation. Probot's event clients all share
+ * one throttling queue ("no-id"), so one installation's burst would delay every
+ * other; a client from `app.auth(installationId)` is throttled under its own
+ * installation id (GitHub's limits are per installation), clustered through
+ * Redis when REDIS_URL is set. Tokens are cached, so this costs no request.
+ */
+async function ctxOf(app: Probot, context: Context, state: AppState): Promise<EvaluationContext> {
+  const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
+  const gh = typeof installation === "number" ? ((await app.auth(installation)) as GitHub) : (context.octokit as GitHub);
+  return { gh, log: context.log, state };
 }
 
 /** Comments by the app itself: a bot account, and the app's own login when known. */
