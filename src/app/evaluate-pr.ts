@@ -1,5 +1,5 @@
 import type { Report } from "../policy/report.js";
-import { buildCheckOutput, type CheckOutput } from "../report/check-output.js";
+import { buildCheckOutput, jsonBlock, type CheckOutput } from "../report/check-output.js";
 import { CheckRun, type CheckAction } from "../sources/github/check-runs.js";
 import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
@@ -63,8 +63,11 @@ export async function evaluateUnlocked(
 }
 
 export function couldNotEvaluate(reason: string): CheckOutput {
+  const title = `could not evaluate: ${reason}; comment /roleguard check to retry`.slice(0, 1000);
+  // The same JSON contract as every other verdict, so an agent reading the check learns why it failed.
+  const report: Report = { version: 1, conclusion: "failure", title, roles: [], findings: [], checklist: [], warnings: [], errors: [{ file: "(evaluation)", message: `could not evaluate: ${reason}` }] };
   return {
-    title: `could not evaluate: ${reason}; comment /roleguard check to retry`.slice(0, 1000),
+    title,
     summary: [
       `### roleguard could not evaluate this pull request`,
       "",
@@ -72,7 +75,7 @@ export function couldNotEvaluate(reason: string): CheckOutput {
       "",
       "The check fails closed until an evaluation succeeds. Comment `/roleguard check` on the pull request, or use the **Re-run** button, to try again.",
     ].join("\n"),
-    text: "",
+    text: jsonBlock(report),
     annotations: [],
   };
 }

@@ -10,6 +10,9 @@ import { APPROVE_ALL_ACTION, evaluatePullRequest, RERUN_ACTION } from "./evaluat
 import { PullRequestSchema, pullRequestInfo, repoRefOf, RepositorySchema } from "./payload.js";
 import { newAppState, type AppState } from "./state.js";
 
+/** How old a PR's `updated_at` may be for an opened/synchronize delivery to count as live. */
+const LIVE_DELIVERY_MS = 2 * 60_000;
+
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
   "pull_request.reopened",
@@ -57,8 +60,11 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       const { action, changes } = payload.data;
       // An edit of the title or body does not change what the PR touches; a new base does.
       if (action === "edited" && changes?.base === undefined) return;
-      // A new head has no check run yet; only a PR just opened has no comments or reviews to read.
-      const knownNew = action === "opened" || action === "synchronize";
+      // A head just opened or pushed has no check run yet, so the lookup is skipped — but only for a
+      // live delivery: a redelivery (or a delivery that waited in a queue) carries an old timestamp
+      // and looks the run up, so it updates that run instead of adding a second one.
+      const live = Date.now() - Date.parse(payload.data.pull_request.updated_at ?? "") < LIVE_DELIVERY_MS;
+      const knownNew = (action === "opened" || action === "synchronize") && live;
       await evaluatePullRequest(await ctxOf(app, context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
     });
 

@@ -21,6 +21,7 @@ export const PullRequestSchema = z.object({
   body: z.string().nullish(),
   labels: z.array(z.object({ name: z.string() })).nullish(),
   changed_files: z.number().int().nonnegative().optional(),
+  updated_at: z.string().optional(),
   // Mixed users and teams in the wild: keep whatever has a login or a slug.
   requested_reviewers: z.array(z.object({ login: z.string().optional() }).loose()).nullish(),
   requested_teams: z.array(z.object({ slug: z.string().optional() }).loose()).nullish(),

@@ -41,6 +41,13 @@ export function mergeOrgFloor(org: Config | undefined, repo: Config | undefined)
     };
   }
 
+  // Say what the repository asked for and did not get, so nobody wonders why a laxer setting has no effect.
+  const lowered = (setting: string, value: unknown) => warnings.push(`${setting}: ${String(value)} in the repository is not applied: the organisation's config is a floor`);
+  if (stricter(org.approvals.min_permission, repo.approvals.min_permission) !== repo.approvals.min_permission) lowered("approvals.min_permission", repo.approvals.min_permission);
+  if (stricter(org.overrides.min_permission, repo.overrides.min_permission) !== repo.overrides.min_permission) lowered("overrides.min_permission", repo.overrides.min_permission);
+  if (repo.approvals.reviews && !org.approvals.reviews) lowered("approvals.reviews", true);
+  if (!repo.match_commit_authors && org.match_commit_authors) lowered("match_commit_authors", false);
+
   return {
     config: {
       roles: { paths: unionList(org.roles.paths, repo.roles.paths) },

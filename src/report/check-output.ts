@@ -28,10 +28,12 @@ export function buildCheckOutput(report: Report, extraSummary: string[] = []): C
   const all = buildAnnotations(report);
   const notes = [...extraSummary];
   if (all.length > MAX_ANNOTATIONS) notes.push(`Only the first ${MAX_ANNOTATIONS} of ${all.length} findings are annotated on files; the JSON report lists them all.`);
-  const summaryBody = [renderMarkdown(report), ...notes.map((note) => `> ${note}`)].join("\n");
+  // Notes go right under the title: the table below may be cut to fit, the notes must not be.
+  const [title = "", ...rest] = renderMarkdown(report).split("\n");
+  const summaryBody = [title, "", ...notes.map((note) => `> ${note}`), ...(notes.length > 0 ? [""] : []), ...rest].join("\n");
   return {
     title: report.title.slice(0, 1000),
-    summary: fitText(summaryBody, OUTPUT_LIMIT, "\n\n_…summary cut to fit GitHub's limit; the JSON report in the details lists every finding._"),
+    summary: fitText(summaryBody, OUTPUT_LIMIT, "\n\n_…summary cut to fit GitHub's limit; the JSON report in the details has the counts per category and the findings, violations first._"),
     text: jsonBlock(report),
     annotations: all.slice(0, MAX_ANNOTATIONS),
   };
@@ -54,6 +56,8 @@ function buildAnnotations(report: Report): Annotation[] {
         .join("\n")
         .slice(0, 64_000),
     }));
+  // Errors in files of this repository (proposed or on the default branch) sit on that file; labelled ones
+  // ("main:.github/roleguard.yml", "acme/.github:...", "(pull request)") are in the summary only.
   const fromErrors = report.errors
     .filter((error) => !error.file.startsWith("(") && !error.file.includes(":"))
     .map((error) => ({

@@ -217,9 +217,11 @@ describe("app events", () => {
     });
 
     it("an opened redelivered to a restarted app (no memory) still updates the one run", async () => {
-      // GitHub's "Redeliver" and a second replica both look like this: same SHA, fresh process.
+      // GitHub's "Redeliver" to a restarted process: same SHA, no memory, and the original payload,
+      // whose updated_at is as old as the first delivery.
       const pull = openPull();
       const payload = pullRequestEvent(fake, REPO, pull, "opened");
+      (payload.pull_request as Record<string, unknown>).updated_at = new Date(Date.now() - 10 * 60_000).toISOString();
       await deliver(quickProbot().probot, "pull_request", payload, "delivery-3");
       await deliver(quickProbot().probot, "pull_request", payload, "delivery-3");
       expect(fake.checkRuns(REPO).map((run) => run.head_sha)).toEqual([pull.head.sha]);

@@ -65,7 +65,10 @@ describe("pull_request.opened", () => {
         expect.objectContaining({ path: "db/migrations/002_orders.sql", annotation_level: "warning" }),
       ]),
     );
-    expect(run.actions).toEqual([{ label: "Re-run", description: "Evaluate this commit again", identifier: "rerun" }]);
+    expect(run.actions).toEqual([
+      { label: "Approve all", description: "Approve every pending category", identifier: "approve_all" },
+      { label: "Re-run", description: "Evaluate this commit again", identifier: "rerun" },
+    ]);
   });
 
   it("asks the category's approvers for review, once, never the author", async () => {

@@ -134,7 +134,10 @@ describe("org-floor merge (SPEC §4)", () => {
       case_insensitive: true,
     });
     const { config: merged, warnings } = mergeOrgFloor(org, repo);
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual([
+      "approvals.min_permission: write in the repository is not applied: the organisation's config is a floor",
+      "overrides.min_permission: maintain in the repository is not applied: the organisation's config is a floor",
+    ]);
     expect(merged.roles.paths).toEqual(["org-roles/*.md", ".github/roles/*.md"]);
     expect(merged.assign.map((entry) => entry.role)).toEqual(["ai-agent", "contractor"]);
     expect(merged.default_role).toEqual(["contractor", "ai-agent"]);
@@ -171,7 +174,10 @@ describe("org-floor merge (SPEC §4)", () => {
     expect(merged.categories.database_migrations!.defaults).toBe(true);
     expect(merged.categories.deployment).toMatchObject({ ignore: [], defaults: true });
     expect(merged.categories.security_changes).toMatchObject({ defaults: true, paths: ["sec/"] });
-    expect(warnings).toHaveLength(4);
+    expect(warnings).toHaveLength(7);
+    expect(warnings).toContain("approvals.min_permission: read in the repository is not applied: the organisation's config is a floor");
+    expect(warnings).toContain("overrides.min_permission: write in the repository is not applied: the organisation's config is a floor");
+    expect(warnings).toContain("match_commit_authors: false in the repository is not applied: the organisation's config is a floor");
     expect(warnings.join("\n")).toMatch(/database_migrations\.ignore/);
     expect(warnings.join("\n")).toMatch(/database_migrations\.defaults: false/);
   });

@@ -438,6 +438,8 @@ export class FakeGitHub {
       body: pull.body,
       labels: pull.labels,
       changed_files: this.pullFiles(record, pull).length,
+      // A live delivery's PR was updated just now; tests of redeliveries set an older time.
+      updated_at: new Date().toISOString(),
       requested_reviewers: pull.requested_reviewers,
       requested_teams: pull.requested_teams,
     };

@@ -164,7 +164,9 @@ export class PullRequestSource {
         const { data } = await this.gh.rest.teams.getMembershipForUserInOrg({ org, team_slug: team, username: login });
         return data.state === "active";
       } catch (error) {
-        if (isNotFound(error) || statusOf(error) === 403) return false;
+        if (isNotFound(error)) return false;
+        // 403: the app cannot see team membership (Members: read missing). Not knowing must not mean "not held to a role".
+        if (statusOf(error) === 403) throw new Error(`cannot read membership of team ${teamSlug} (GitHub answered 403): grant the app "Members: read"`);
         throw error;
       }
     });

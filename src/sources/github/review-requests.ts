@@ -4,9 +4,13 @@ import type { Report } from "../../policy/report.js";
 import { describeGitHubError, statusOf, type GitHub } from "./client.js";
 import type { PullRequestSource } from "./pull-request.js";
 
-/** Who this process has already asked, per PR: nobody is asked twice. */
-export type ReviewMemory = LRUCache<string, Set<string>>;
-export const newReviewMemory = (): ReviewMemory => new LRUCache<string, Set<string>>({ max: 50_000 });
+/** Per PR: who this process has already asked (nobody is asked twice), and GitHub's refusals, repeated in every summary. */
+export interface ReviewRecord {
+  asked: Set<string>;
+  refusals: Map<string, string>;
+}
+export type ReviewMemory = LRUCache<string, ReviewRecord>;
+export const newReviewMemory = (): ReviewMemory => new LRUCache<string, ReviewRecord>({ max: 50_000 });
 
 /**
  * Asks the approvers of each pending category for review (SPEC §6): never the
@@ -25,11 +29,13 @@ export async function requestReviews(gh: GitHub, source: PullRequestSource, repo
   }
   if (users.size + teams.size === 0) return [];
 
+
   const { pr, repo } = source;
   const key = `${repo.owner}/${repo.repo}#${pr.number}`.toLowerCase();
-  const asked = memory.get(key) ?? new Set<string>();
-  memory.set(key, asked);
-  const notes: string[] = [];
+  const record = memory.get(key) ?? { asked: new Set<string>(), refusals: new Map<string, string>() };
+  memory.set(key, record);
+  const { asked } = record;
+  const notes = new NoteSink(record.refusals);
   const alreadyRequested = new Set([...pr.requestedReviewers, ...pr.requestedTeams.map((team) => `${repo.owner}/${team}`)].map((name) => name.toLowerCase()));
   const fresh = (name: string) => !asked.has(name.toLowerCase()) && !alreadyRequested.has(name.toLowerCase());
 
@@ -42,11 +48,11 @@ export async function requestReviews(gh: GitHub, source: PullRequestSource, repo
   for (const team of [...teams].filter(fresh)) {
     const [org, slug] = team.split("/");
     if (org?.toLowerCase() !== repo.owner.toLowerCase() || !slug) {
-      notes.push(`Review not requested from @${team}: only teams of ${repo.owner} can review its pull requests.`);
+      notes.refuse(team, `Review not requested from @${team}: only teams of ${repo.owner} can review its pull requests.`);
       asked.add(team.toLowerCase());
     } else wantedTeams.push(team);
   }
-  if (wantedUsers.length + wantedTeams.length === 0) return notes;
+  if (wantedUsers.length + wantedTeams.length === 0) return notes.lines();
 
   const send = (reviewers: string[], teamSlugs: string[]) =>
     gh.rest.pulls.requestReviewers({ ...repo, pull_number: pr.number, reviewers, team_reviewers: teamSlugs.map((team) => team.split("/")[1] as string) });
@@ -55,20 +61,33 @@ export async function requestReviews(gh: GitHub, source: PullRequestSource, repo
     await send(wantedUsers, wantedTeams);
   } catch (error) {
     if (statusOf(error) !== 422 || wantedUsers.length + wantedTeams.length === 1) {
-      notes.push(`Review not requested from ${[...wantedUsers, ...wantedTeams].map((name) => `@${name}`).join(", ")}: ${describeGitHubError(error)}`);
-      return notes;
+      for (const name of [...wantedUsers, ...wantedTeams]) notes.refuse(name, `Review not requested from @${name}: ${describeGitHubError(error)}`);
+      return notes.lines();
     }
     // One refusal fails the whole request: ask each on their own to find who GitHub refuses.
-    for (const user of wantedUsers) await sendOne(() => send([user], []), `@${user}`, notes);
-    for (const team of wantedTeams) await sendOne(() => send([], [team]), `@${team}`, notes);
+    for (const user of wantedUsers) await sendOne(() => send([user], []), user, notes);
+    for (const team of wantedTeams) await sendOne(() => send([], [team]), team, notes);
   }
-  return notes;
+  return notes.lines();
 }
 
-async function sendOne(send: () => Promise<unknown>, name: string, notes: string[]): Promise<void> {
+async function sendOne(send: () => Promise<unknown>, name: string, notes: NoteSink): Promise<void> {
   try {
     await send();
   } catch (error) {
-    notes.push(`Review not requested from ${name}: ${describeGitHubError(error)}`);
+    notes.refuse(name, `Review not requested from @${name}: ${describeGitHubError(error)}`);
+  }
+}
+
+/** Refusals are kept per PR, so the summary of every later evaluation still reports them (SPEC §6). */
+class NoteSink {
+  constructor(private readonly refusals: Map<string, string>) {}
+
+  refuse(name: string, note: string): void {
+    this.refusals.set(name.toLowerCase(), note);
+  }
+
+  lines(): string[] {
+    return [...this.refusals.values()];
   }
 }

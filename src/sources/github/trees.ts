@@ -73,6 +73,7 @@ export class TreeReader {
       return recursive.entries.filter((entry) => entry.type !== "tree").map((entry) => ({ ...entry, path: join(prefix, entry.path) }));
     }
     // Too big for one listing: walk folder by folder, each listing on its own.
+    if (tree.truncated) throw new TruncatedTreeError(`GitHub truncated the listing of ${prefix || "the root folder"}`);
     const out: TreeEntry[] = [];
     for (const entry of tree.entries) {
       const path = join(prefix, entry.path);
