@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { createNodeMiddleware, createProbot } from "probot";
+import { createNodeMiddleware, createProbot, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
 import { newAppState } from "./app/state.js";
 
@@ -25,6 +25,7 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     ...(process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {}),
   });
   const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
+  state.botLogin = await ownBotLogin(probot);
   let ready = false;
 
   const server = createServer((request, response) => {
@@ -46,4 +47,16 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   ready = true;
   probot.log.info(`roleguard listening on http://${host}:${port} (webhooks at /api/github/webhooks)`);
   return server;
+}
+
+/** "<slug>[bot]": how the app's own comments are signed on GitHub. Unknown is tolerable: the ledger is signed anyway. */
+async function ownBotLogin(probot: Probot): Promise<string | undefined> {
+  try {
+    const octokit = await probot.auth();
+    const { data } = await octokit.rest.apps.getAuthenticated();
+    return data?.slug ? `${data.slug}[bot]` : undefined;
+  } catch (error) {
+    probot.log.warn({ err: error }, "could not look up the app's own login; its comments are recognised by their signature only");
+    return undefined;
+  }
 }

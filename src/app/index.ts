@@ -107,15 +107,17 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       const isCommand = hasCommands(comment.body) || hasCommands(previousBody);
       const isLedger = isLedgerComment(comment.body) || isLedgerComment(previousBody);
       if (!isCommand && !isLedger) return;
-      // The app's own edits of its record are not news.
-      if (isLedger && sender && isOwnComment(state, sender)) return;
+      // The app's own edits of its record are not news (and reacting to them would loop): the record's
+      // author editing it is the app itself, whether or not the app knows its own login.
+      const editor = sender?.login ?? comment.user.login;
+      if (isLedger && (editor.toLowerCase() === comment.user.login.toLowerCase() || (sender && isOwnComment(state, sender)))) return;
       const ctx = await ctxOf(app, context, state);
       const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
       await recordCommentChange(ctx, repoRefOf(repository), pr, {
         commentId: comment.id,
         author: comment.user.login,
-        editor: sender?.login ?? comment.user.login,
+        editor,
         action: action === "edited" ? "edited" : "deleted",
         isCommand,
         isLedger,

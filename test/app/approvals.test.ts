@@ -200,6 +200,16 @@ describe("tampering and edits", () => {
     expect(latestRun()?.output?.summary).toContain("tamper");
   });
 
+  it("the app's own edit of its record is not news: no tamper entry, no loop, even when the app does not know its login", async () => {
+    const anonymous = testProbot(newAppState({ secret: "test-secret" }));
+    await say("erin", "/roleguard approve deployment");
+    const record = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))!;
+    const before = fake.requests.length;
+    await deliver(anonymous.probot, "issue_comment", commentEvent(fake, REPO, pull, record, "edited", { sender: record.user, previousBody: record.body }));
+    expect(fake.requests.length).toBe(before);
+    expect(record.body).not.toContain("tamper");
+  });
+
   it("a forged approvals record posted by a person is ignored and reported", async () => {
     await say("erin", "/roleguard approve deployment");
     const genuine = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))!;
