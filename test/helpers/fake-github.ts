@@ -97,6 +97,8 @@ export class FakeGitHub {
   readonly reactions: { repo: string; commentId: number; content: string }[] = [];
   /** Repository roles by "owner/repo:login" (lower-cased): admin, maintain, write, triage, read or a custom name. */
   readonly permissions = new Map<string, { role_name: string; permission: string }>();
+  /** Installation ids the app exchanged a JWT for a token for. */
+  readonly tokensIssued: number[] = [];
   /** Who the app's own comments are posted as. */
   botLogin = "roleguard[bot]";
   private nextCommentId = 5000;
@@ -318,6 +320,13 @@ export class FakeGitHub {
 
   private dispatch(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
     const notFound: nock.ReplyFnResult = [404, { message: "Not Found" }];
+    // The app's own endpoints: a JWT-authenticated app exchanges it for installation tokens.
+    if (path === "/app" && method === "GET") return [200, { id: 1, slug: "roleguard", name: "roleguard" }];
+    const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (token && method === "POST") {
+      this.tokensIssued.push(Number(token[1]));
+      return [201, { token: `ghs_installation_${token[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" }];
+    }
     const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path);
     if (team && method === "GET") {
       const members = this.teams.get(`${team[1]}/${team[2]}`.toLowerCase());
