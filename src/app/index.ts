@@ -52,8 +52,19 @@ const ChecksEventSchema = z.object({
  * The Probot app: events in, evaluations out. Wiring only; every behaviour
  * lives in a named module with its own tests.
  */
-export function roleguardApp(state: AppState = newAppState()): ApplicationFunction {
+export interface AppOptions {
+  /**
+   * Use a client per installation (throttled under its own id). `false` uses
+   * Probot's event client, whose throttling queue all installations share —
+   * kept only so the load benchmark can measure the difference.
+   */
+  perInstallationClients?: boolean;
+}
+
+export function roleguardApp(state: AppState = newAppState(), options: AppOptions = {}): ApplicationFunction {
+  const perInstallation = options.perInstallationClients ?? true;
   return (app: Probot) => {
+    const ctxOf = (context: Context, appState: AppState) => clientFor(perInstallation ? app : undefined, context, appState);
     app.on([...PULL_REQUEST_EVENTS], async (context) => {
       const payload = PullRequestEventSchema.safeParse(context.payload);
       if (!payload.success) return skip(context, "pull_request payload", payload.error);
@@ -65,19 +76,19 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       // and looks the run up, so it updates that run instead of adding a second one.
       const live = Date.now() - Date.parse(payload.data.pull_request.updated_at ?? "") < LIVE_DELIVERY_MS;
       const knownNew = (action === "opened" || action === "synchronize") && live;
-      await evaluatePullRequest(await ctxOf(app, context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
+      await evaluatePullRequest(await ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
     });
 
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_run, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_run payload", parsed.error);
       const action = context.payload.action === "requested_action" ? context.payload.requested_action?.identifier : RERUN_ACTION.identifier;
-      if (action === RERUN_ACTION.identifier) return reevaluate(await ctxOf(app, context, state), parsed.data);
+      if (action === RERUN_ACTION.identifier) return reevaluate(await ctxOf(context, state), parsed.data);
       if (action !== APPROVE_ALL_ACTION.identifier) return;
       // The button is `/roleguard approve all` by whoever clicked it, under the same rules.
       const sender = SenderSchema.safeParse(context.payload.sender);
       if (!sender.success) return skip(context, "check_run sender", sender.error);
-      const ctx = await ctxOf(app, context, state);
+      const ctx = await ctxOf(context, state);
       for (const pr of await openPullsAt(ctx, parsed.data)) {
         const origin = { commentId: 0, login: sender.data.login, isBot: sender.data.type === "Bot", at: new Date().toISOString() };
         await runCommands(ctx, repoRefOf(parsed.data.repository), pr, origin, [{ ok: true, command: { verb: "approve", categories: "all", line: "Approve all (check-run button)" } }]);
@@ -91,7 +102,7 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       if (!issue.pull_request || isOwnComment(state, comment.user)) return;
       const lines = parseCommands(comment.body ?? "");
       if (lines.length === 0) return;
-      const ctx = await ctxOf(app, context, state);
+      const ctx = await ctxOf(context, state);
       const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
       const origin = { commentId: comment.id, login: comment.user.login, isBot: comment.user.type === "Bot", at: comment.created_at };
@@ -111,7 +122,7 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
       // author editing it is the app itself, whether or not the app knows its own login.
       const editor = sender?.login ?? comment.user.login;
       if (isLedger && (editor.toLowerCase() === comment.user.login.toLowerCase() || (sender && isOwnComment(state, sender)))) return;
-      const ctx = await ctxOf(app, context, state);
+      const ctx = await ctxOf(context, state);
       const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
       await recordCommentChange(ctx, repoRefOf(repository), pr, {
@@ -128,13 +139,13 @@ export function roleguardApp(state: AppState = newAppState()): ApplicationFuncti
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
       const payload = PullRequestEventSchema.safeParse(context.payload);
       if (!payload.success) return skip(context, "pull_request_review payload", payload.error);
-      await evaluatePullRequest(await ctxOf(app, context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request));
+      await evaluatePullRequest(await ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request));
     });
 
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_suite, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_suite payload", parsed.error);
-      await reevaluate(await ctxOf(app, context, state), parsed.data);
+      await reevaluate(await ctxOf(context, state), parsed.data);
     });
   };
 }
@@ -171,9 +182,9 @@ async function fetchPull(ctx: EvaluationContext, repo: RepoRef, number: number):
  * installation id (GitHub's limits are per installation), clustered through
  * Redis when REDIS_URL is set. Tokens are cached, so this costs no request.
  */
-async function ctxOf(app: Probot, context: Context, state: AppState): Promise<EvaluationContext> {
+async function clientFor(app: Probot | undefined, context: Context, state: AppState): Promise<EvaluationContext> {
   const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
-  const gh = typeof installation === "number" ? ((await app.auth(installation)) as GitHub) : (context.octokit as GitHub);
+  const gh = app && typeof installation === "number" ? ((await app.auth(installation)) as GitHub) : (context.octokit as GitHub);
   return { gh, log: context.log, state };
 }
 

@@ -292,7 +292,8 @@ export class FakeGitHub {
     nock.cleanAll();
   }
 
-  private route(method: string, uri: string, body: nock.Body, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
+  /** Answers one request; public so a real HTTP server (the load bench) can serve the same fake. */
+  route(method: string, uri: string, body: nock.Body, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
     const url = new URL(uri, this.baseUrl);
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ""));
     const failure = this.failures.find((each) => each.times > 0 && each.match.test(`${method} ${path}`));
