@@ -82,7 +82,13 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .action(async (options: { port?: string }) => {
       // Loaded on demand: the CLI's other commands never pay for Probot's start-up.
       const { serve } = await import("./server.js");
-      await serve(options.port ? { port: Number(options.port) } : {});
+      const running = await serve(options.port ? { port: Number(options.port) } : {});
+      // Graceful shutdown: finish evaluations in flight (a container gets SIGTERM, then SIGKILL after a grace period).
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.once(signal, () => {
+          void running.stop().then(() => process.exit(0));
+        });
+      }
       exitCode = EXIT.ok;
     });
 

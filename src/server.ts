@@ -1,29 +1,40 @@
 import { createServer, type Server } from "node:http";
 import { createNodeMiddleware, createProbot, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
-import { newAppState } from "./app/state.js";
+import { newAppState, type AppState } from "./app/state.js";
+import { startReconciler } from "./app/sweep.js";
+import type { GitHub } from "./sources/github/client.js";
 
 export interface ServeOptions {
   port?: number;
   host?: string;
 }
 
+export interface RunningServer {
+  server: Server;
+  state: AppState;
+  /** Stops taking deliveries, stops reconciliation, and waits (up to `graceMs`) for evaluations in flight. */
+  stop(graceMs?: number): Promise<void>;
+}
+
 /**
  * `roleguard serve` / `npm start`: the Probot app on PORT (default 3000).
  * Settings come from the environment (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
  * WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...), read by Probot's createProbot.
- * Webhooks at /api/github/webhooks; GET /healthz answers 200 once the app is loaded.
+ * Webhooks at /api/github/webhooks; GET /healthz answers 200 once the app is
+ * loaded; GET /metrics serves Prometheus text.
  */
-export async function serve(options: ServeOptions = {}): Promise<Server> {
+export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   // Structured logs by default (one JSON object per line, with delivery id, repo, PR and SHA); LOG_FORMAT=pretty for people.
   process.env.LOG_FORMAT ??= "json";
   process.env.LOG_LEVEL ??= "info";
+  const secret = process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET;
+  if (!secret) {
+    throw new Error("WEBHOOK_SECRET is not set: roleguard will not start without it, since it verifies deliveries and signs the approvals record");
+  }
   const probot = createProbot();
   const appId = Number(process.env.APP_ID);
-  const state = newAppState({
-    ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
-    ...(process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {}),
-  });
+  const state = newAppState({ ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}), secret, defaultMetrics: true });
   const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
   state.botLogin = await ownBotLogin(probot);
   let ready = false;
@@ -33,6 +44,19 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
     if (request.method === "GET" && path === "/healthz") {
       response.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
       response.end(JSON.stringify({ status: ready ? "ok" : "starting" }));
+      return;
+    }
+    if (request.method === "GET" && path === "/metrics") {
+      void state.metrics.registry.metrics().then((text) => {
+        response.writeHead(200, { "content-type": state.metrics.registry.contentType });
+        response.end(text);
+      });
+      return;
+    }
+    if (!ready) {
+      // Shutting down: GitHub sees a failure and the delivery can be redelivered; reconciliation catches it otherwise.
+      response.writeHead(503, { "content-type": "text/plain" });
+      response.end("shutting down\n");
       return;
     }
     void middleware(request, response, () => {
@@ -45,8 +69,26 @@ export async function serve(options: ServeOptions = {}): Promise<Server> {
   const host = options.host ?? process.env.HOST ?? "localhost";
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   ready = true;
-  probot.log.info(`roleguard listening on http://${host}:${port} (webhooks at /api/github/webhooks)`);
-  return server;
+
+  const interval = Number(process.env.ROLEGUARD_RECONCILE_SECONDS ?? 600);
+  const stopReconciler =
+    Number.isFinite(interval) && interval > 0
+      ? startReconciler(probot, (gh: GitHub) => ({ gh: state.metrics.instrument(gh), log: probot.log, state }), interval)
+      : async () => undefined;
+  probot.log.info(`roleguard listening on http://${host}:${port} (webhooks at /api/github/webhooks; reconciliation every ${interval > 0 ? `${interval}s` : "— off"})`);
+
+  return {
+    server,
+    state,
+    async stop(graceMs = 25_000) {
+      ready = false;
+      await stopReconciler();
+      const deadline = Date.now() + graceMs;
+      while (state.serializer.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
 }
 
 /** "<slug>[bot]": how the app's own comments are signed on GitHub. Unknown is tolerable: the ledger is signed anyway. */

@@ -19,6 +19,10 @@ export interface EvaluateOptions {
   fresh?: boolean;
 }
 
+export function completedKey(repo: RepoRef, sha: string): string {
+  return `${repo.owner}/${repo.repo}@${sha}`.toLowerCase();
+}
+
 /** One lock per PR: evaluations, commands and reviews of the same PR never interleave. */
 export function pullKey(repo: RepoRef, number: number): string {
   return `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
@@ -30,8 +34,15 @@ export function pullKey(repo: RepoRef, number: number): string {
  * approvals and reviews) → review requests → completed check run. Any failure
  * still completes the check, as `failure` with the reason and how to retry.
  */
-export function evaluatePullRequest(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, pr: PullRequestInfo, options: EvaluateOptions = {}): Promise<Report | undefined> {
-  return ctx.state.serializer.run(pullKey(repo, pr.number), () => evaluateUnlocked(ctx, repo, pr, options));
+export async function evaluatePullRequest(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, pr: PullRequestInfo, options: EvaluateOptions = {}): Promise<Report | undefined> {
+  const { serializer, metrics } = ctx.state;
+  const pending = serializer.run(pullKey(repo, pr.number), () => evaluateUnlocked(ctx, repo, pr, options));
+  metrics.queueDepth.set(serializer.size);
+  try {
+    return await pending;
+  } finally {
+    metrics.queueDepth.set(serializer.size);
+  }
 }
 
 /** The same, for callers that already hold the PR's lock. */
@@ -43,6 +54,7 @@ export async function evaluateUnlocked(
 ): Promise<Report | undefined> {
   const log = ctx.log.child({ repo: `${repo.owner}/${repo.repo}`, pr: pr.number, sha: pr.headSha });
   const check = new CheckRun(ctx.gh, repo, pr.headSha, ctx.state.checkRunIds, ctx.state.appId);
+  const started = process.hrtime.bigint();
   try {
     await check.start(options.knownNew ? { knownNew: true } : {});
     const evaluation = options.prepared ?? (await new PullRequestEvaluation(ctx, repo, pr).prepare());
@@ -50,6 +62,8 @@ export async function evaluateUnlocked(
     const notes = await requestReviews(ctx.gh, evaluation.source, report, evaluation.config, ctx.state.reviewMemory);
     const actions = report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];
     await check.complete(report.conclusion, buildCheckOutput(report, notes), actions);
+    ctx.state.completed.set(completedKey(repo, pr.headSha), true);
+    ctx.state.metrics.recordReport(report, Number(process.hrtime.bigint() - started) / 1e9);
     log.info({ conclusion: report.conclusion, findings: report.findings.length }, "evaluated");
     return report;
   } catch (error) {

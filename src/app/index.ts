@@ -6,6 +6,8 @@ import type { EvaluationContext } from "./pull-evaluation.js";
 import { hasCommands, parseCommands } from "../approvals/commands.js";
 import { isLedgerComment } from "../approvals/ledger.js";
 import { recordCommentChange, runCommands } from "./commands.js";
+import { checkMergeGroup } from "./merge-group.js";
+import { sweepRepositories } from "./sweep.js";
 import { APPROVE_ALL_ACTION, evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
 import { PullRequestSchema, pullRequestInfo, repoRefOf, RepositorySchema } from "./payload.js";
 import { newAppState, type AppState } from "./state.js";
@@ -28,6 +30,11 @@ const PullRequestEventSchema = z.object({
   repository: RepositorySchema,
   pull_request: PullRequestSchema,
   changes: z.object({ base: z.unknown().optional() }).loose().optional(),
+});
+
+const MergeGroupEventSchema = z.object({
+  repository: RepositorySchema,
+  merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_sha: z.string() }),
 });
 
 const SenderSchema = z.object({ login: z.string(), type: z.string().optional() });
@@ -136,6 +143,23 @@ export function roleguardApp(state: AppState = newAppState(), options: AppOption
       });
     });
 
+    app.on(["installation.created", "installation_repositories.added"], async (context) => {
+      const payload = context.payload as { repositories?: { full_name?: string }[]; repositories_added?: { full_name?: string }[] };
+      const repos = (payload.repositories ?? payload.repositories_added ?? []).flatMap((repo) => {
+        const [owner, name] = (repo.full_name ?? "").split("/");
+        return owner && name ? [{ owner, repo: name }] : [];
+      });
+      const result = await sweepRepositories(await ctxOf(context, state), repos);
+      context.log.info(result, "evaluated the open pull requests of newly installed repositories");
+    });
+
+    app.on("merge_group.checks_requested", async (context) => {
+      const parsed = MergeGroupEventSchema.safeParse(context.payload);
+      if (!parsed.success) return skip(context, "merge_group payload", parsed.error);
+      const group = parsed.data.merge_group;
+      await checkMergeGroup(await ctxOf(context, state), repoRefOf(parsed.data.repository), { headSha: group.head_sha, headRef: group.head_ref, baseSha: group.base_sha });
+    });
+
     app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], async (context) => {
       const payload = PullRequestEventSchema.safeParse(context.payload);
       if (!payload.success) return skip(context, "pull_request_review payload", payload.error);
@@ -185,7 +209,7 @@ async function fetchPull(ctx: EvaluationContext, repo: RepoRef, number: number):
 async function clientFor(app: Probot | undefined, context: Context, state: AppState): Promise<EvaluationContext> {
   const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
   const gh = app && typeof installation === "number" ? ((await app.auth(installation)) as GitHub) : (context.octokit as GitHub);
-  return { gh, log: context.log, state };
+  return { gh: state.metrics.instrument(gh), log: context.log, state };
 }
 
 /** Comments by the app itself: a bot account, and the app's own login when known. */

@@ -1,4 +1,6 @@
 import { ledgerKey } from "../approvals/ledger.js";
+import { Metrics } from "./metrics.js";
+import { LRUCache } from "lru-cache";
 import { GitHubCache } from "../sources/github/cache.js";
 import { newCheckRunIds, type CheckRunIds } from "../sources/github/check-runs.js";
 import { newReviewMemory, type ReviewMemory } from "../sources/github/review-requests.js";
@@ -39,9 +41,14 @@ export interface AppState {
   botLogin?: string;
   /** Signs the approvals record; derived from the webhook secret so every replica agrees. */
   ledgerKey: Buffer;
+  metrics: Metrics;
+  /** Head SHAs (repo@sha) whose check run this process completed with a real verdict: reconciliation skips them. */
+  completed: LRUCache<string, true>;
 }
 
 export interface AppStateOptions {
+  /** Node's process metrics too (the server wants them; tests do not). */
+  defaultMetrics?: boolean;
   appId?: number;
   botLogin?: string;
   /** The secret the approvals record is signed with (WEBHOOK_SECRET in production). */
@@ -51,6 +58,8 @@ export interface AppStateOptions {
 export function newAppState(options: AppStateOptions = {}): AppState {
   const { appId, botLogin } = options;
   return {
+    metrics: new Metrics({ defaultMetrics: options.defaultMetrics ?? false }),
+    completed: new LRUCache<string, true>({ max: 100_000 }),
     ledgerKey: ledgerKey(options.secret ?? process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET ?? "roleguard-development-only"),
     ...(botLogin ? { botLogin } : {}),
     cache: new GitHubCache(),

@@ -97,6 +97,10 @@ export class FakeGitHub {
   readonly reactions: { repo: string; commentId: number; content: string }[] = [];
   /** Repository roles by "owner/repo:login" (lower-cased): admin, maintain, write, triage, read or a custom name. */
   readonly permissions = new Map<string, { role_name: string; permission: string }>();
+  /** Commit messages between a merge group's base and head, by head SHA (the compare API's commits). */
+  readonly mergeCommits = new Map<string, string[]>();
+  /** Installation id → repositories it covers (for the installations listing). */
+  readonly installations = new Map<number, string[]>();
   /** Installation ids the app exchanged a JWT for a token for. */
   readonly tokensIssued: number[] = [];
   /** Who the app's own comments are posted as. */
@@ -321,6 +325,12 @@ export class FakeGitHub {
 
   private dispatch(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
     const notFound: nock.ReplyFnResult = [404, { message: "Not Found" }];
+    // Installations: which repositories each one holds (tests map installation ids to repositories).
+    if (path === "/app/installations" && method === "GET") return [200, [...this.installations.keys()].map((id) => ({ id, account: { login: "acme" } }))];
+    if (path === "/installation/repositories" && method === "GET") {
+      const all = [...this.installations.values()].flat().map((name) => this.mustRepo(name));
+      return [200, { total_count: all.length, repositories: all.map((repo) => ({ name: repo.name, full_name: `${repo.owner}/${repo.name}`, owner: { login: repo.owner } })) }];
+    }
     // The app's own endpoints: a JWT-authenticated app exchanges it for installation tokens.
     if (path === "/app" && method === "GET") return [200, { id: 1, slug: "roleguard", name: "roleguard" }];
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
@@ -369,10 +379,15 @@ export class FakeGitHub {
       return text === undefined ? notFound : [200, text];
     }
     if ((m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && method === "GET") {
-      return [200, { merge_base_commit: { sha: m[1] }, files: [] }];
+      const commits = (this.mergeCommits.get(m[2] as string) ?? []).map((message) => ({ sha: "0".repeat(40), commit: { message } }));
+      return [200, { merge_base_commit: { sha: m[1] }, files: [], commits }];
     }
     const conversation = this.conversationRoute(fullName, repo, method, rest, body);
     if (conversation) return conversation;
+    if (rest === "/pulls" && method === "GET") {
+      const open = [...repo.pulls.values()].filter((pull) => pull.state === "open" && (query.get("state") ?? "open") === "open");
+      return [200, open.map((pull) => this.pullPayload(repo, pull)) as unknown as nock.Body];
+    }
     if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest))) {
       const pull = repo.pulls.get(Number(m[1]));
       if (!pull) return notFound;
