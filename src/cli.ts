@@ -18,6 +18,8 @@ import { loadPolicyAtRef, readRoleDir } from "./sources/local-policy.js";
 
 export interface CliIo {
   cwd: string;
+  /** The environment (GITHUB_TOKEN, GITHUB_API_URL...); the process's when absent. */
+  env?: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
@@ -51,7 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .option("--config <file>", "config file to use instead of .github/roleguard.yml at the base ref")
     .option("--roles <dir>", "extra role files, taking precedence over the repository's")
     .option("--body <file>", "PR description to read (for a stated confidence)")
-    .option("--pr <owner/repo#n>", "evaluate a GitHub pull request (not available yet)")
+    .option("--pr <owner/repo#n>", "dry run over a GitHub pull request (needs GITHUB_TOKEN; posts nothing)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
     .action(async (options: CheckOptions) => {
       exitCode = await check(options, io);
@@ -98,7 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof GitError) {
+    if (error instanceof UsageError || error instanceof GitError || (error instanceof Error && error.name === "PrCheckError")) {
       io.stderr(`roleguard: ${error.message}\n`);
       return EXIT.usage;
     }
@@ -120,7 +122,15 @@ interface CheckOptions {
 }
 
 async function check(options: CheckOptions, io: CliIo): Promise<number> {
-  if (options.pr) throw new UsageError("--pr needs the GitHub integration, which is not part of this build yet");
+  if (options.pr) {
+    if (options.author || options.role || options.base || options.config || options.roles || options.body) {
+      throw new UsageError("--pr takes the author, base, config and roles from the pull request and its repository's default branch; drop the other options");
+    }
+    const { checkPullRequest } = await import("./pr-check.js");
+    const { report, policyErrors } = await checkPullRequest(options.pr, io.env ?? process.env);
+    io.stdout(render(report, options.format));
+    return policyErrors > 0 ? EXIT.usage : report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
+  }
   if (options.author && options.role) throw new UsageError("give --author or --role, not both");
   const repo = new GitRepository(io.cwd);
   const baseRef = options.base ?? (await repo.defaultBase());

@@ -26,7 +26,11 @@ export interface ConfigFile {
  * as a floor (SPEC §4). A file that does not parse is an error (the check
  * fails) and counts as absent, so the other file's rules still stand.
  */
-export function assembleConfig(org: ConfigFile | undefined, repo: ConfigFile | undefined): Pick<LoadedPolicy, "config" | "errors" | "warnings" | "configSource"> {
+export function assembleConfig(
+  org: ConfigFile | undefined,
+  repo: ConfigFile | undefined,
+  extended?: ConfigFile,
+): Pick<LoadedPolicy, "config" | "errors" | "warnings" | "configSource"> {
   const errors: PolicyError[] = [];
   const parse = (file: ConfigFile | undefined): Config | undefined => {
     if (!file) return undefined;
@@ -36,11 +40,15 @@ export function assembleConfig(org: ConfigFile | undefined, repo: ConfigFile | u
     return undefined;
   };
   const orgConfig = parse(org);
-  const repoConfig = parse(repo);
+  const extendedConfig = parse(extended);
+  const ownConfig = parse(repo);
+  // `_extends` names a file the repository builds on: like the org file, it can be added to, not lowered.
+  const extendedMerge = extendedConfig && ownConfig ? mergeOrgFloor(extendedConfig, ownConfig) : undefined;
+  const repoConfig = extendedMerge?.config ?? ownConfig;
   if (!orgConfig && !repoConfig) {
     return { config: defaultConfig(), errors, warnings: [], configSource: "defaults (no roleguard.yml)" };
   }
   const merged = mergeOrgFloor(orgConfig, repoConfig);
-  const sources = [orgConfig && org?.file, repoConfig && repo?.file].filter(Boolean);
-  return { config: merged.config, errors, warnings: merged.warnings, configSource: sources.join(" + ") };
+  const sources = [orgConfig && org?.file, extendedMerge && extended?.file, repoConfig && repo?.file].filter(Boolean);
+  return { config: merged.config, errors, warnings: [...(extendedMerge?.warnings ?? []), ...merged.warnings], configSource: sources.join(" + ") };
 }

@@ -123,3 +123,28 @@ describe("merge queues (SPEC §8)", () => {
     expect(fake.checkRuns("acme/api").find((each) => each.head_sha === mergeHead)?.conclusion).toBe("success");
   });
 });
+
+describe("_extends (SPEC §4, Probot's convention)", () => {
+  it("builds on another repository's file, which the repository can add to but not lower", async () => {
+    fake.repo("acme/policies", { files: { "base/roleguard.yml": 'assign:\n  - role: contractor\n    users: ["*-agent[bot]"]\napprovals:\n  min_permission: maintain\n' } });
+    const own = '_extends: policies:base/roleguard.yml\napprovals:\n  min_permission: read\n';
+    fake.repo("acme/svc", { files: { ...BASE, ".github/roleguard.yml": own } });
+    const pull = fake.pull("acme/svc", { number: 1, author: "ops-agent[bot]", head: { ...BASE, ".github/roleguard.yml": own, "deploy/x.yml": "x" } });
+    const { probot } = testProbot();
+    await deliver(probot, "pull_request", pullRequestEvent(fake, "acme/svc", pull, "opened"));
+    const report = fake.report(fake.checkRuns("acme/svc")[0]);
+    expect(report.roles).toEqual([{ id: "contractor", source: "assign[0].users: ops-agent[bot]" }]);
+    expect(report.warnings).toContain("approvals.min_permission: read in the repository is not applied: the organisation's config is a floor");
+  });
+
+  it("a missing extended file fails the check, naming it", async () => {
+    const own = "_extends: acme/nowhere\n";
+    fake.repo("acme/svc", { files: { ...BASE, ".github/roleguard.yml": own } });
+    const pull = fake.pull("acme/svc", { number: 1, author: "ops-agent[bot]", head: { ...BASE, ".github/roleguard.yml": own, "src/b.ts": "x" } });
+    const { probot } = testProbot();
+    await deliver(probot, "pull_request", pullRequestEvent(fake, "acme/svc", pull, "opened"));
+    const run = fake.checkRuns("acme/svc")[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(fake.report(run).errors).toEqual([{ file: "main:.github/roleguard.yml", field: "_extends", message: "acme/nowhere is not readable by the app" }]);
+  });
+});

@@ -1,5 +1,7 @@
 import micromatch from "micromatch";
+import { parseConfig } from "../../config/parse.js";
 import { DEFAULT_ROLE_PATHS } from "../../config/schema.js";
+import type { PolicyError } from "../../errors.js";
 import { CONFIG_FILES } from "../../policy/proposed.js";
 import { builtinRoleSource } from "../../roles/builtin.js";
 import type { RoleSource } from "../../roles/resolve.js";
@@ -34,8 +36,10 @@ export async function loadPolicyFromGitHub(
   const repoTrees = new TreeReader(gh, repo, cache);
   const repoRoot = await repoTrees.rootOfBranch(repo.defaultBranch);
   const repoConfig = await readConfig(repoTrees, repoRoot, `${repo.defaultBranch}:`);
+  const extended = repoConfig ? await readExtended(gh, repo, repoConfig, cache) : undefined;
 
-  const assembled = assembleConfig(org?.config, repoConfig);
+  const assembled = assembleConfig(org?.config, repoConfig, extended?.file);
+  if (extended?.error) assembled.errors.push(extended.error);
   // Role paths come from the merged config: the org may name folders every repository must honour.
   const repoRolePaths = assembled.config.roles.paths.length > 0 ? assembled.config.roles.paths : DEFAULT_ROLE_PATHS;
   const repoRoles = await readFilesMatching(repoTrees, repoRoot, [...repoRolePaths, ...(isOrgRepo ? ORG_ROLE_PATHS : [])]);
@@ -73,6 +77,33 @@ async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): P
   const config = await readConfig(trees, root, `${owner}/${ORG_POLICY_REPO}:`);
   const roles = await readFilesMatching(trees, root, ORG_ROLE_PATHS, `${owner}/${ORG_POLICY_REPO}:`);
   return { ...(config ? { config } : {}), roles };
+}
+
+/**
+ * Probot's `_extends: repo`, `owner/repo` or `owner/repo:path/to/file.yml`: the file this config builds on,
+ * from that repository's default branch. One level only; a missing file is an error, never a silent default.
+ */
+async function readExtended(gh: GitHub, repo: RepoRef, config: ConfigFile, cache: GitHubCache): Promise<{ file?: ConfigFile; error?: PolicyError } | undefined> {
+  const parsed = parseConfig(config.text, config.file);
+  const target = parsed.ok ? parsed.config._extends : undefined;
+  if (!target) return undefined;
+  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(target.trim());
+  if (!match?.[2]) return { error: { file: config.file, field: "_extends", message: `not a repository: ${target} (use repo, owner/repo or owner/repo:path)` } };
+  const source = { owner: match[1] ?? repo.owner, repo: match[2] };
+  const path = match[3] ?? ".github/roleguard.yml";
+  const label = `${source.owner}/${source.repo}:${path}`;
+  try {
+    const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", source);
+    const trees = new TreeReader(gh, source, cache);
+    const root = await trees.rootOfBranch(info.default_branch);
+    const folder = await trees.subtree(root, path.split("/").slice(0, -1).join("/"));
+    const entry = folder?.entries.find((each) => each.path === path.split("/").at(-1) && each.type === "blob");
+    if (!entry) return { error: { file: config.file, field: "_extends", message: `${label} does not exist` } };
+    return { file: { file: label, text: await trees.blobText(entry.sha) } };
+  } catch (error) {
+    if (isNotFound(error)) return { error: { file: config.file, field: "_extends", message: `${source.owner}/${source.repo} is not readable by the app` } };
+    throw error;
+  }
 }
 
 async function readConfig(trees: TreeReader, root: Tree, label: string): Promise<ConfigFile | undefined> {

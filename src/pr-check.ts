@@ -1,0 +1,41 @@
+import { pino } from "pino";
+import { ProbotOctokit } from "probot";
+import { judgeWithDecisions } from "./app/decisions.js";
+import { PullRequestSchema, pullRequestInfo } from "./app/payload.js";
+import { PullRequestEvaluation } from "./app/pull-evaluation.js";
+import { newAppState } from "./app/state.js";
+import type { Report } from "./policy/report.js";
+import { describeGitHubError, type GitHub } from "./sources/github/client.js";
+
+export class PrCheckError extends Error {
+  override name = "PrCheckError";
+}
+
+/**
+ * `roleguard check --pr OWNER/REPO#N`: the app's evaluation of a real PR —
+ * default-branch policy, the PR's change, recorded approvals and reviews —
+ * with a token, posting nothing. A dry run to try a policy on past PRs.
+ */
+export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): Promise<{ report: Report; policyErrors: number }> {
+  const match = /^([\w.-]+)\/([\w.-]+)#(\d+)$/.exec(target.trim());
+  if (!match) throw new PrCheckError(`--pr takes OWNER/REPO#NUMBER, not ${target}`);
+  const [, owner, repo, number] = match as unknown as [string, string, string, string];
+  const token = env.GITHUB_TOKEN ?? env.GH_TOKEN;
+  if (!token) throw new PrCheckError("--pr needs a token in GITHUB_TOKEN (read access to the repository and its organisation's .github repository)");
+  const baseUrl = env.GITHUB_API_URL ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined);
+  const log = pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
+  const gh = new ProbotOctokit({ auth: { token }, log, ...(baseUrl ? { baseUrl } : {}) }) as GitHub;
+
+  try {
+    const [{ data: repository }, { data: pull }] = await Promise.all([gh.rest.repos.get({ owner, repo }), gh.rest.pulls.get({ owner, repo, pull_number: Number(number) })]);
+    const parsed = PullRequestSchema.safeParse(pull);
+    if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
+    const ctx = { gh, log, state: newAppState() };
+    const evaluation = await new PullRequestEvaluation(ctx, { owner, repo, defaultBranch: repository.default_branch }, pullRequestInfo(parsed.data)).prepare();
+    const { report } = await judgeWithDecisions(evaluation);
+    return { report, policyErrors: evaluation.policy.errors.length };
+  } catch (error) {
+    if (error instanceof PrCheckError) throw error;
+    throw new PrCheckError(`could not evaluate ${target}: ${describeGitHubError(error)}`);
+  }
+}

@@ -1,0 +1,61 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli.js";
+import { ReportSchema } from "../../src/policy/report.js";
+import { FakeGitHub } from "../helpers/fake-github.js";
+
+const REPO = "acme/shop";
+const BASE = { ".github/roleguard.yml": 'assign:\n  - role: ai-agent\n    users: ["*-agent[bot]"]\n', "src/a.ts": "1\n" };
+let fake: FakeGitHub;
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  fake = new FakeGitHub();
+  fake.start();
+  fake.repo(REPO, { files: BASE });
+  fake.repo("acme/.github", { files: { "README.md": "x" } });
+});
+
+afterEach(() => {
+  fake.stop();
+  nock.enableNetConnect();
+});
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: "t" }) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, { cwd: process.cwd(), env, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  return { code, stdout, stderr };
+}
+
+describe("roleguard check --pr OWNER/REPO#N (SPEC §9)", () => {
+  it("evaluates a real PR with the default branch's policy and posts nothing", async () => {
+    fake.pull(REPO, { number: 4, author: "ops-agent[bot]", head: { ...BASE, ".github/workflows/ci.yml": "x\n" } });
+    const { code, stdout } = await cli(["check", "--pr", "acme/shop#4", "--format", "json"]);
+    const report = ReportSchema.parse(JSON.parse(stdout));
+    expect(report.roles).toEqual([{ id: "ai-agent", source: "assign[0].users: ops-agent[bot]" }]);
+    expect(report.findings.find((f) => f.category === "forbidden_paths")).toMatchObject({ path: ".github/workflows/ci.yml", state: "violation" });
+    expect(code).toBe(1);
+    expect(fake.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    expect(fake.checkRuns(REPO)).toEqual([]);
+  });
+
+  it("is neutral with exit 0 for an author no role applies to", async () => {
+    fake.pull(REPO, { number: 5, author: "carol", head: { ...BASE, "src/a.ts": "2\n" } });
+    const { code, stdout } = await cli(["check", "--pr", "acme/shop#5", "--format", "json"]);
+    expect(JSON.parse(stdout).conclusion).toBe("neutral");
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [["check", "--pr", "acme/shop#4"], {}, "--pr needs a token in GITHUB_TOKEN"],
+    [["check", "--pr", "acme/shop"], { GITHUB_TOKEN: "t" }, "--pr takes OWNER/REPO#NUMBER"],
+    [["check", "--pr", "acme/shop#4", "--role", "ai-agent"], { GITHUB_TOKEN: "t" }, "drop the other options"],
+    [["check", "--pr", "acme/shop#99"], { GITHUB_TOKEN: "t" }, "could not evaluate acme/shop#99: GitHub answered 404"],
+  ])("%j fails with exit 2 and says why", async (args, env, message) => {
+    const { code, stderr, stdout } = await cli(args, env);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(message);
+  });
+});
