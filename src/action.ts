@@ -98,11 +98,10 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, options: A
     secret: event.secret || randomBytes(32).toString("hex"),
     botLogin: env.ROLEGUARD_BOT_LOGIN?.trim() || ACTIONS_BOT_LOGIN,
   });
-  await probot.load(roleguardApp(state));
-
   const id = env.GITHUB_RUN_ID ? `actions-${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? "1"}` : randomUUID();
   const action = typeof event.payload.action === "string" ? `.${event.payload.action}` : "";
   try {
+    await probot.load(roleguardApp(state));
     await probot.receive({ id, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
   } catch (error) {
     const causes = error instanceof AggregateError && error.errors.length > 0 ? error.errors : [error];

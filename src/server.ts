@@ -36,7 +36,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const appId = Number(process.env.APP_ID);
   const state = newAppState({ ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}), secret, defaultMetrics: true });
   const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
-  state.botLogin = await ownBotLogin(probot);
+  // Looked up in the background: start-up must not wait on GitHub (the signed ledger does not need it).
+  void ownBotLogin(probot).then((login) => {
+    if (login) state.botLogin = login;
+  });
   let ready = false;
 
   const server = createServer((request, response) => {
