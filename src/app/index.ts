@@ -8,7 +8,7 @@ import { isLedgerComment } from "../approvals/ledger.js";
 import { recordCommentChange, runCommands } from "./commands.js";
 import { checkMergeGroup } from "./merge-group.js";
 import { sweepRepositories } from "./sweep.js";
-import { APPROVE_ALL_ACTION, evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
+import { APPROVE_ALL_ACTION, completedKey, evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
 import { PullRequestSchema, pullRequestInfo, repoRefOf, RepositorySchema } from "./payload.js";
 import { newAppState, type AppState } from "./state.js";
 
@@ -169,6 +169,8 @@ export function roleguardApp(state: AppState = newAppState(), options: AppOption
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
       const parsed = ChecksEventSchema.safeParse({ ...context.payload.check_suite, repository: context.payload.repository });
       if (!parsed.success) return skip(context, "check_suite payload", parsed.error);
+      // A push sends both `synchronize` and `check_suite.requested`: when the commit is already judged, nothing to do.
+      if (context.payload.action === "requested" && state.completed.has(completedKey(repoRefOf(parsed.data.repository), parsed.data.head_sha))) return;
       await reevaluate(await ctxOf(context, state), parsed.data);
     });
   };

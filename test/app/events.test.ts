@@ -189,11 +189,22 @@ describe("app events", () => {
       expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
     });
 
-    it("a check_suite.requested for a SHA the app just evaluated updates that run", async () => {
+    it("a check_suite.requested for a SHA the app just evaluated costs nothing and leaves the one run as it is", async () => {
       const { probot } = quickProbot();
       const pull = openPull();
       await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
+      fake.resetCounts();
       await deliver(probot, "check_suite", checkSuiteEvent(fake, REPO, "requested", pull.head.sha, [7]));
+      expect(fake.requests).toEqual([]);
+      expect(fake.checkRuns(REPO)).toHaveLength(1);
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
+    });
+
+    it("check_suite.rerequested for a judged SHA re-evaluates and updates the same run", async () => {
+      const { probot } = quickProbot();
+      const pull = openPull();
+      await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
+      await deliver(probot, "check_suite", checkSuiteEvent(fake, REPO, "rerequested", pull.head.sha, [7]));
       expect(fake.checkRuns(REPO)).toHaveLength(1);
       expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
     });
