@@ -5,8 +5,18 @@ import type { RoleSource } from "./resolve.js";
 /** `roles/` at the package root: two levels up from both src/roles and dist/roles. */
 export const BUILTIN_ROLES_DIR = fileURLToPath(new URL("../../roles/", import.meta.url));
 
-/** The roles shipped with roleguard, always available and replaceable by id. */
+const loaded = new Map<string, RoleSource>();
+
+/** The roles shipped with roleguard, always available and replaceable by id. Read from disk once per process. */
 export function builtinRoleSource(dir: string = BUILTIN_ROLES_DIR): RoleSource {
+  const cached = loaded.get(dir);
+  if (cached) return cached;
+  const source = readBuiltins(dir);
+  loaded.set(dir, source);
+  return source;
+}
+
+function readBuiltins(dir: string): RoleSource {
   const files = readdirSync(dir)
     .filter((name) => name.endsWith(".md"))
     .sort()
