@@ -1,7 +1,6 @@
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentEvent, deliver, examplePayload, pullRequestEvent, testProbot } from "../helpers/app.js";
-import { FakeGitHub, type FakePull, type Files } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakePull, type Files } from "../helpers/fake-github.js";
 import { newAppState } from "../../src/app/state.js";
 
 const REPO = "acme/shop";
@@ -31,9 +30,7 @@ let app: ReturnType<typeof testProbot>;
 let pull: FakePull;
 
 beforeEach(async () => {
-  nock.disableNetConnect();
-  fake = new FakeGitHub();
-  fake.start();
+  fake = startFakeGitHub();
   fake.repo(REPO, { files: BASE });
   fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   for (const [login, role] of [["alice", "write"], ["erin", "write"], ["mia", "maintain"], ["ted", "triage"], ["carol", "write"], ["ops", "admin"]] as const) fake.permission(REPO, login, role);
@@ -47,10 +44,7 @@ beforeEach(async () => {
   await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
 });
 
-afterEach(() => {
-  fake.stop();
-  nock.enableNetConnect();
-});
+afterEach(() => stopFakeGitHub(fake));
 
 const latestRun = () => fake.checkRuns(REPO).filter((run) => run.head_sha === pull.head.sha).at(-1);
 const states = () => Object.fromEntries(fake.report(latestRun()).findings.map((f) => [f.category, f.state]));

@@ -4,10 +4,9 @@
  * (SPEC §10), what an evaluation costs in requests (GITHUB-FACTS.md: 304s are
  * free), and that malformed payloads are ignored without a request.
  */
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkRunEvent, checkSuiteEvent, deliver, pullRequestEvent, roleMd, testProbot } from "../helpers/app.js";
-import { FakeGitHub, type FakePull, type Files } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakePull, type Files } from "../helpers/fake-github.js";
 
 /** No Octokit retries where nothing injects a failure: its scheduler costs ~5 ms a request. */
 const quickProbot = () => testProbot(undefined, { retry: false });
@@ -27,17 +26,12 @@ describe("app events", () => {
   const PENDING_TITLE = "1 approval needed: database_migrations";
 
   beforeEach(() => {
-    nock.disableNetConnect();
-    fake = new FakeGitHub();
-    fake.start();
+    fake = startFakeGitHub();
     fake.repo(REPO, { files: BASE });
     fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   });
 
-  afterEach(() => {
-    fake.stop();
-    nock.enableNetConnect();
-  });
+  afterEach(() => stopFakeGitHub(fake));
 
   const openPull = (number = 7, head: Files = MIGRATION): FakePull => fake.pull(REPO, { number, author: "ops-agent[bot]", head });
   const runsFor = (sha: string) => fake.checkRuns(REPO).filter((run) => run.head_sha === sha);
@@ -342,16 +336,11 @@ describe("requests per evaluation", () => {
   const REPO = "acme/shop";
 
   beforeEach(() => {
-    nock.disableNetConnect();
-    fake = new FakeGitHub();
-    fake.start();
+    fake = startFakeGitHub();
     fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   });
 
-  afterEach(() => {
-    fake.stop();
-    nock.enableNetConnect();
-  });
+  afterEach(() => stopFakeGitHub(fake));
 
   const CONFIG = ["assign:", "  - role: software-engineer-typescript-backend", '    users: ["*-agent[bot]"]', ""].join("\n");
   const BASE: Files = {

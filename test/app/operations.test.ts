@@ -1,11 +1,10 @@
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pullNumbersOf } from "../../src/app/merge-group.js";
 import { newAppState } from "../../src/app/state.js";
 import { reconcileOnce } from "../../src/app/sweep.js";
 import type { GitHub } from "../../src/sources/github/client.js";
 import { deliver, examplePayload, pullRequestEvent, testProbot } from "../helpers/app.js";
-import { FakeGitHub, type Files } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type Files } from "../helpers/fake-github.js";
 
 const CONFIG = 'assign:\n  - role: gated\n    users: ["*-agent[bot]"]\n';
 const ROLE = "---\nrole: gated\nconstraints:\n  forbidden_paths: [secrets/]\n  requires_approval_for: [deployment]\n---\n";
@@ -14,17 +13,12 @@ const BASE: Files = { ".github/roleguard.yml": CONFIG, ".github/roles/gated.md":
 let fake: FakeGitHub;
 
 beforeEach(() => {
-  nock.disableNetConnect();
-  fake = new FakeGitHub();
-  fake.start();
+  fake = startFakeGitHub();
   fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   for (const name of ["acme/api", "acme/web"]) fake.repo(name, { files: BASE });
 });
 
-afterEach(() => {
-  fake.stop();
-  nock.enableNetConnect();
-});
+afterEach(() => stopFakeGitHub(fake));
 
 const runsOf = (repo: string) => fake.checkRuns(repo).map((run) => `${run.head_sha.slice(0, 7)} ${run.conclusion}`);
 

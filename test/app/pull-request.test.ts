@@ -1,6 +1,5 @@
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeGitHub, type Files } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type Files } from "../helpers/fake-github.js";
 import { deliver, pullRequestEvent, testProbot } from "../helpers/app.js";
 
 const REPO = "acme/shop";
@@ -23,17 +22,12 @@ const BASE: Files = {
 let fake: FakeGitHub;
 
 beforeEach(() => {
-  nock.disableNetConnect();
-  fake = new FakeGitHub();
-  fake.start();
+  fake = startFakeGitHub();
   fake.repo(REPO, { files: BASE });
   fake.repo("acme/.github", { files: { "README.md": "org\n" } });
 });
 
-afterEach(() => {
-  fake.stop();
-  nock.enableNetConnect();
-});
+afterEach(() => stopFakeGitHub(fake));
 
 describe("pull_request.opened", () => {
   it("posts one completed check run with the verdict, the summary, annotations and the JSON report", async () => {

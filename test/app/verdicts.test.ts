@@ -4,10 +4,9 @@
  * closed on a truncated tree), GitHub's output limits; who is held to which
  * role and where the policy comes from (SPEC §4); review requests (SPEC §6).
  */
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deliver, pullRequestEvent, roleMd, testProbot } from "../helpers/app.js";
-import { FakeGitHub, type FakeCheckRun, type FakePull, type Files, type RequestRecord } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakeCheckRun, type FakePull, type Files, type RequestRecord } from "../helpers/fake-github.js";
 
 /** No Octokit retries: nothing here injects a failure, and its scheduler costs ~5 ms a request. */
 const quickProbot = () => testProbot(undefined, { retry: false });
@@ -37,16 +36,11 @@ describe("verdicts", () => {
   };
 
   beforeEach(() => {
-    nock.disableNetConnect();
-    fake = new FakeGitHub();
-    fake.start();
+    fake = startFakeGitHub();
     fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   });
 
-  afterEach(() => {
-    fake.stop();
-    nock.enableNetConnect();
-  });
+  afterEach(() => stopFakeGitHub(fake));
 
   async function evaluate(pull: Omit<Parameters<FakeGitHub["pull"]>[1], "number"> & { number?: number }, base: Files = BASE): Promise<{ run: FakeCheckRun; pull: FakePull; report: ReturnType<FakeGitHub["report"]> }> {
     if (!fake.repos.has(REPO)) fake.repo(REPO, { files: base });
@@ -358,15 +352,10 @@ describe("roles and policy", () => {
   const APP: Files = { "src/app.ts": "export const app = 1;\n", "docs/guide.md": "# guide\n" };
 
   beforeEach(() => {
-    nock.disableNetConnect();
-    fake = new FakeGitHub();
-    fake.start();
+    fake = startFakeGitHub();
   });
 
-  afterEach(() => {
-    fake.stop();
-    nock.enableNetConnect();
-  });
+  afterEach(() => stopFakeGitHub(fake));
 
   type PullSpec = Omit<Parameters<FakeGitHub["pull"]>[1], "number" | "head"> & { number?: number; head?: Files };
 
@@ -622,16 +611,11 @@ describe("review requests (SPEC §6)", () => {
   const REPO = "acme/shop";
 
   beforeEach(() => {
-    nock.disableNetConnect();
-    fake = new FakeGitHub();
-    fake.start();
+    fake = startFakeGitHub();
     fake.repo("acme/.github", { files: { "README.md": "org\n" } });
   });
 
-  afterEach(() => {
-    fake.stop();
-    nock.enableNetConnect();
-  });
+  afterEach(() => stopFakeGitHub(fake));
 
   const GUARDED = roleMd(["role: guarded", "constraints:", "  requires_approval_for: [database_migrations, delete_files]"].join("\n"));
   const policy = (approvers: { users?: string[]; teams?: string[] }, extra: string[] = []): Files => ({

@@ -1,25 +1,19 @@
-import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { ReportSchema } from "../../src/policy/report.js";
-import { FakeGitHub } from "../helpers/fake-github.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub } from "../helpers/fake-github.js";
 
 const REPO = "acme/shop";
 const BASE = { ".github/roleguard.yml": 'assign:\n  - role: ai-agent\n    users: ["*-agent[bot]"]\n', "src/a.ts": "1\n" };
 let fake: FakeGitHub;
 
 beforeEach(() => {
-  nock.disableNetConnect();
-  fake = new FakeGitHub();
-  fake.start();
+  fake = startFakeGitHub();
   fake.repo(REPO, { files: BASE });
   fake.repo("acme/.github", { files: { "README.md": "x" } });
 });
 
-afterEach(() => {
-  fake.stop();
-  nock.enableNetConnect();
-});
+afterEach(() => stopFakeGitHub(fake));
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: "t" }) {
   let stdout = "";

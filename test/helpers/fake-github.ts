@@ -562,3 +562,16 @@ export class FakeGitHub {
     return repo;
   }
 }
+
+/** A fake GitHub answering at `baseUrl`, with every other host unreachable: the set-up each app test starts with. */
+export function startFakeGitHub(baseUrl?: string): FakeGitHub {
+  nock.disableNetConnect();
+  const fake = new FakeGitHub(baseUrl);
+  fake.start();
+  return fake;
+}
+
+export function stopFakeGitHub(fake: FakeGitHub): void {
+  fake.stop();
+  nock.enableNetConnect();
+}
