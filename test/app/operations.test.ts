@@ -142,3 +142,18 @@ describe("_extends (SPEC §4, Probot's convention)", () => {
     expect(fake.report(run).errors).toEqual([{ file: "main:.github/roleguard.yml", field: "_extends", message: "acme/nowhere is not readable by the app" }]);
   });
 });
+
+describe("a GitHub that does not serve the git trees API", () => {
+  it("reads the config, repository roles and the org floor through the contents API instead", async () => {
+    fake.treesServed = false;
+    fake.repo("acme/.github", { files: { ".github/roleguard.yml": "overrides:\n  min_permission: admin\n", "roles/gated.md": ROLE.replace("[deployment]", "[deployment, delete_files]") } });
+    const pull = fake.pull("acme/api", { number: 1, author: "ops-agent[bot]", head: { ...BASE, "secrets/k": "x", Dockerfile: "FROM x\n" } });
+    const { probot } = testProbot();
+    await deliver(probot, "pull_request", pullRequestEvent(fake, "acme/api", pull, "opened"));
+    const report = fake.report(fake.checkRuns("acme/api")[0]);
+    expect(report.roles).toEqual([{ id: "gated", source: "assign[0].users: ops-agent[bot]" }]);
+    expect(report.findings.map((f) => `${f.category} ${f.path}`)).toEqual(["forbidden_paths secrets/k", "deployment Dockerfile"]);
+    expect(fake.requests.some((request) => request.path.includes("/git/trees/") && request.status === 404)).toBe(true);
+    expect(fake.requests.some((request) => request.path === "/repos/acme/api/contents/.github/roleguard.yml")).toBe(true);
+  });
+});

@@ -101,6 +101,8 @@ export class FakeGitHub {
   readonly mergeCommits = new Map<string, string[]>();
   /** Installation id → repositories it covers (for the installations listing). */
   readonly installations = new Map<number, string[]>();
+  /** false: answer 404 for the git trees API, as some GitHub stand-ins do. */
+  treesServed = true;
   /** Installation ids the app exchanged a JWT for a token for. */
   readonly tokensIssued: number[] = [];
   /** Who the app's own comments are posted as. */
@@ -358,6 +360,7 @@ export class FakeGitHub {
     if (rest === "" && method === "GET") return etagged({ name: repo.name, full_name: fullName, default_branch: repo.defaultBranch, owner: { login: repo.owner } });
 
     let m: RegExpExecArray | null;
+    if (/^\/git\/trees\//.test(rest) && !this.treesServed) return notFound;
     if ((m = /^\/git\/trees\/(.+)$/.exec(rest)) && method === "GET") {
       const ref = m[1] as string;
       const commitSha = repo.branches.get(ref) ?? ref;
@@ -372,11 +375,24 @@ export class FakeGitHub {
       const text = this.blobs.get(m[1] as string);
       return text === undefined ? notFound : [200, { sha: m[1], content: Buffer.from(text).toString("base64"), encoding: "base64" }];
     }
-    if ((m = /^\/contents\/(.+)$/.exec(rest)) && method === "GET") {
+    if ((m = /^\/contents\/?(.*)$/.exec(rest)) && method === "GET") {
       const ref = query.get("ref") ?? repo.defaultBranch;
       const sha = repo.branches.get(ref) ?? ref;
-      const text = repo.commits.get(sha)?.files[m[1] as string];
-      return text === undefined ? notFound : [200, text];
+      const files = repo.commits.get(sha)?.files ?? {};
+      const path = (m[1] ?? "").replace(/\/$/, "");
+      const text = files[path];
+      if (text !== undefined) return [200, text];
+      // A folder: its entries, as the contents API lists them (files with their blob SHA, folders once).
+      const prefix = path ? `${path}/` : "";
+      const below = Object.keys(files).filter((file) => file.startsWith(prefix));
+      if (below.length === 0) return notFound;
+      const entries = new Map<string, Record<string, unknown>>();
+      for (const file of below) {
+        const [name = "", ...deeper] = file.slice(prefix.length).split("/");
+        const entryPath = `${prefix}${name}`;
+        entries.set(entryPath, deeper.length > 0 ? { type: "dir", name, path: entryPath, sha: "0".repeat(40) } : { type: "file", name, path: entryPath, sha: blobSha(files[file] as string) });
+      }
+      return [200, [...entries.values()] as unknown as nock.Body];
     }
     if ((m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && method === "GET") {
       const commits = (this.mergeCommits.get(m[2] as string) ?? []).map((message) => ({ sha: "0".repeat(40), commit: { message } }));

@@ -6,9 +6,9 @@ import { CONFIG_FILES } from "../../policy/proposed.js";
 import { builtinRoleSource } from "../../roles/builtin.js";
 import type { RoleSource } from "../../roles/resolve.js";
 import { assembleConfig, type ConfigFile, type LoadedPolicy } from "../policy.js";
-import type { GitHubCache, Tree } from "./cache.js";
+import { openBranch, type BranchFiles } from "./branch-files.js";
+import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
-import { TreeReader } from "./trees.js";
 
 /** The org-wide policy lives in the organisation's `.github` repository. */
 export const ORG_POLICY_REPO = ".github";
@@ -33,16 +33,15 @@ export async function loadPolicyFromGitHub(
 ): Promise<LoadedPolicy> {
   const isOrgRepo = repo.repo === ORG_POLICY_REPO;
   const org = isOrgRepo ? undefined : await readOrgSnapshot(gh, repo.owner, cache);
-  const repoTrees = new TreeReader(gh, repo, cache);
-  const repoRoot = await repoTrees.rootOfBranch(repo.defaultBranch);
-  const repoConfig = await readConfig(repoTrees, repoRoot, `${repo.defaultBranch}:`);
+  const files = await openBranch(gh, repo, repo.defaultBranch, cache);
+  const repoConfig = files ? await readConfig(files, `${repo.defaultBranch}:`) : undefined;
   const extended = repoConfig ? await readExtended(gh, repo, repoConfig, cache) : undefined;
 
   const assembled = assembleConfig(org?.config, repoConfig, extended?.file);
   if (extended?.error) assembled.errors.push(extended.error);
   // Role paths come from the merged config: the org may name folders every repository must honour.
   const repoRolePaths = assembled.config.roles.paths.length > 0 ? assembled.config.roles.paths : DEFAULT_ROLE_PATHS;
-  const repoRoles = await readFilesMatching(repoTrees, repoRoot, [...repoRolePaths, ...(isOrgRepo ? ORG_ROLE_PATHS : [])]);
+  const repoRoles = files ? await readFilesMatching(files, [...repoRolePaths, ...(isOrgRepo ? ORG_ROLE_PATHS : [])]) : [];
 
   const roleSources: RoleSource[] = [builtinRoleSource()];
   if (org) roleSources.push({ layer: "organisation", files: org.roles });
@@ -66,16 +65,10 @@ async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): P
     }
     throw error;
   }
-  const trees = new TreeReader(gh, orgRepo, cache);
-  let root: Tree;
-  try {
-    root = await trees.rootOfBranch(defaultBranch);
-  } catch (error) {
-    if (isNotFound(error)) return undefined; // an empty repository has no tree
-    throw error;
-  }
-  const config = await readConfig(trees, root, `${owner}/${ORG_POLICY_REPO}:`);
-  const roles = await readFilesMatching(trees, root, ORG_ROLE_PATHS, `${owner}/${ORG_POLICY_REPO}:`);
+  const files = await openBranch(gh, orgRepo, defaultBranch, cache);
+  if (!files) return undefined; // an empty repository
+  const config = await readConfig(files, `${owner}/${ORG_POLICY_REPO}:`);
+  const roles = await readFilesMatching(files, ORG_ROLE_PATHS, `${owner}/${ORG_POLICY_REPO}:`);
   return { ...(config ? { config } : {}), roles };
 }
 
@@ -94,47 +87,40 @@ async function readExtended(gh: GitHub, repo: RepoRef, config: ConfigFile, cache
   const label = `${source.owner}/${source.repo}:${path}`;
   try {
     const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", source);
-    const trees = new TreeReader(gh, source, cache);
-    const root = await trees.rootOfBranch(info.default_branch);
-    const folder = await trees.subtree(root, path.split("/").slice(0, -1).join("/"));
-    const entry = folder?.entries.find((each) => each.path === path.split("/").at(-1) && each.type === "blob");
-    if (!entry) return { error: { file: config.file, field: "_extends", message: `${label} does not exist` } };
-    return { file: { file: label, text: await trees.blobText(entry.sha) } };
+    const files = await openBranch(gh, source, info.default_branch, cache);
+    const text = files ? await files.read(path) : undefined;
+    if (text === undefined) return { error: { file: config.file, field: "_extends", message: `${label} does not exist` } };
+    return { file: { file: label, text } };
   } catch (error) {
     if (isNotFound(error)) return { error: { file: config.file, field: "_extends", message: `${source.owner}/${source.repo} is not readable by the app` } };
     throw error;
   }
 }
 
-async function readConfig(trees: TreeReader, root: Tree, label: string): Promise<ConfigFile | undefined> {
-  const github = await trees.subtree(root, ".github");
-  if (!github) return undefined;
+async function readConfig(files: BranchFiles, label: string): Promise<ConfigFile | undefined> {
   for (const path of CONFIG_FILES) {
-    const name = path.slice(".github/".length);
-    const entry = github.entries.find((each) => each.path === name && each.type === "blob");
-    if (entry) return { file: `${label}${path}`, text: await trees.blobText(entry.sha) };
+    const text = await files.read(path);
+    if (text !== undefined) return { file: `${label}${path}`, text };
   }
   return undefined;
 }
 
 /**
- * Files of a tree matching globs, descending only into each glob's static
- * prefix (`.github/roles` for `.github/roles/**\/*.md`), not the whole tree.
+ * Files of a branch matching globs, listing only each glob's static prefix
+ * (`.github/roles` for `.github/roles/**\/*.md`), not the whole tree.
  */
-async function readFilesMatching(trees: TreeReader, root: Tree, globs: readonly string[], label = ""): Promise<RoleSource["files"]> {
+async function readFilesMatching(files: BranchFiles, globs: readonly string[], label = ""): Promise<RoleSource["files"]> {
   const prefixes = [...new Set(globs.map(staticPrefix))];
   const seen = new Set<string>();
-  const files: RoleSource["files"] = [];
+  const out: RoleSource["files"] = [];
   for (const prefix of prefixes) {
-    const tree = await trees.subtree(root, prefix);
-    if (!tree) continue;
-    for (const entry of await trees.blobsUnder(tree, prefix)) {
-      if (entry.type !== "blob" || seen.has(entry.path) || !micromatch.isMatch(entry.path, globs as string[], { dot: true })) continue;
+    for (const entry of await files.list(prefix)) {
+      if (seen.has(entry.path) || !micromatch.isMatch(entry.path, globs as string[], { dot: true })) continue;
       seen.add(entry.path);
-      files.push({ path: `${label}${entry.path}`, text: await trees.blobText(entry.sha) });
+      out.push({ path: `${label}${entry.path}`, text: await files.text(entry) });
     }
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The folder part of a glob before its first wildcard: where to start looking. */
