@@ -25,37 +25,7 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(JSON.parse(shipped) as object);
 
 /** The example of SPEC §4, verbatim. */
-const SPEC_EXAMPLE = `
-roles:
-  paths: [".github/roles/**/*.md", ".ai/roles/**/*.md"]   # role files in this repo (default)
-  # the org's .github repository's roles/ folder is searched too; then built-ins
-
-assign:                      # who is held to which role; every matching entry applies
-  - role: software-engineer-typescript-backend
-    users: ["backend-agent[bot]", "*-agent[bot]"]        # login globs
-    teams: ["acme/ai-agents"]                            # org/team slugs
-    labels: ["role:backend"]                              # a PR label adds the role
-  - role: contractor
-    teams: ["acme/contractors"]
-default_role: null           # role for authors no entry matches; null = not checked
-match_commit_authors: true   # commits pushed into the PR by a role-bound account bring their role too
-
-categories:                  # per category: patterns and who may approve
-  database_migrations:
-    paths: ["db/changes/**"]
-    ignore: ["db/changes/README.md"]
-    approvers: { users: ["alice"], teams: ["acme/dba"] }
-  add_dependencies:
-    approvers: { teams: ["acme/platform"] }
-
-approvals:
-  min_permission: write      # read | triage | write | maintain | admin — to approve a category
-  reviews: true              # an approving review on the head commit approves what its author may approve
-overrides:
-  min_permission: maintain   # to override forbidden-path violations
-request_reviews: true        # ask the approvers of each pending category for review
-case_insensitive: false
-`;
+const SPEC_EXAMPLE = readFileSync(new URL("./fixtures/config/spec-example.yml", import.meta.url), "utf8");
 
 const valid: Record<string, string> = {
   "the SPEC §4 example": SPEC_EXAMPLE,

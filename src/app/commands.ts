@@ -30,8 +30,9 @@ interface Outcome {
 export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, pr: PullRequestInfo, origin: CommandOrigin, lines: ParsedLine[]): Promise<void> {
   await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
     const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
-    const { report } = await judgeWithDecisions(evaluation);
-    const recorded = await readRecordedDecisions(evaluation);
+    const judged = await judgeWithDecisions(evaluation);
+    const report = judged.report;
+    const recorded = judged.recorded ?? (await readRecordedDecisions(evaluation));
     // A record that failed its signature was already replaced by an empty one: nothing forged carries over.
     const ledger: Ledger = structuredClone(recorded.ledger);
     const actor = await evaluation.actorFacts(origin.login, origin.isBot);

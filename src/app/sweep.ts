@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { Probot } from "probot";
-import { CHECK_NAME } from "../sources/github/check-runs.js";
+import { CHECK_NAME, checkRunKey } from "../sources/github/check-runs.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { isNotFound } from "../sources/github/client.js";
 import { completedKey, evaluatePullRequest, type EvaluationContext } from "./evaluate-pr.js";
@@ -58,9 +58,10 @@ async function sweepRepository(ctx: EvaluationContext, repo: RepoRef): Promise<O
 async function hasVerdict(gh: GitHub, ctx: EvaluationContext, repo: RepoRef, sha: string): Promise<boolean> {
   if (ctx.state.completed.has(completedKey(repo, sha))) return true;
   const { data } = await gh.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-  const done = data.check_runs.some(
-    (run) => (ctx.state.appId === undefined || run.app?.id === ctx.state.appId) && run.status === "completed" && !(run.output?.title ?? "").startsWith("could not evaluate"),
-  );
+  const mine = data.check_runs.filter((run) => ctx.state.appId === undefined || run.app?.id === ctx.state.appId).sort((a, b) => b.id - a.id)[0];
+  // Remembered either way: the evaluation that may follow updates this run instead of listing the runs again.
+  if (mine) ctx.state.checkRunIds.set(checkRunKey(repo, sha), mine.id);
+  const done = mine !== undefined && mine.status === "completed" && !(mine.output?.title ?? "").startsWith("could not evaluate");
   if (done) ctx.state.completed.set(completedKey(repo, sha), true);
   return done;
 }

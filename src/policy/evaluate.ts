@@ -2,7 +2,7 @@ import type { Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import type { RoleSet } from "../roles/resolve.js";
 import type { ResolvedRole } from "../roles/schema.js";
-import { DEPENDENCY_CATEGORIES, isDependencyCategory, type DependencyCategory } from "./categories/builtin.js";
+import { DEPENDENCY_CATEGORIES, isDependencyCategory } from "./categories/builtin.js";
 import { compileCategory } from "./categories/matchers.js";
 import type { Approval, Change, ChangedFile, FileReader, Override, RoleAssignment } from "./change.js";
 import { findDependencyChanges } from "./dependency-findings.js";
@@ -253,4 +253,3 @@ function finish(
   };
 }
 
-export type { DependencyCategory };

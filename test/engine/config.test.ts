@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { mergeOrgFloor } from "../../src/config/merge.js";
 import { parseConfig } from "../../src/config/parse.js";
@@ -21,33 +22,7 @@ describe("config schema (SPEC §4)", () => {
   });
 
   it("reads the SPEC's example file", () => {
-    const text = `
-roles:
-  paths: [".github/roles/**/*.md", ".ai/roles/**/*.md"]
-assign:
-  - role: software-engineer-typescript-backend
-    users: ["backend-agent[bot]", "*-agent[bot]"]
-    teams: ["acme/ai-agents"]
-    labels: ["role:backend"]
-  - role: contractor
-    teams: ["acme/contractors"]
-default_role: null
-match_commit_authors: true
-categories:
-  database_migrations:
-    paths: ["db/changes/**"]
-    ignore: ["db/changes/README.md"]
-    approvers: { users: ["alice"], teams: ["acme/dba"] }
-  add_dependencies:
-    approvers: { teams: ["acme/platform"] }
-approvals:
-  min_permission: write
-  reviews: true
-overrides:
-  min_permission: maintain
-request_reviews: true
-case_insensitive: false
-`;
+    const text = readFileSync(new URL("../fixtures/config/spec-example.yml", import.meta.url), "utf8");
     const parsed = parseConfig(text);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.config.assign[1]).toEqual({ role: "contractor", users: [], teams: ["acme/contractors"], labels: [], agents: [] });

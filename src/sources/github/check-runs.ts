@@ -15,6 +15,11 @@ export interface CheckAction {
 export type CheckRunIds = LRUCache<string, number>;
 export const newCheckRunIds = (): CheckRunIds => new LRUCache<string, number>({ max: 50_000 });
 
+/** The memory's key for a repository's head SHA. */
+export function checkRunKey(repo: RepoRef, sha: string): string {
+  return `${repo.owner}/${repo.repo}@${sha}`;
+}
+
 /**
  * The one `roleguard` check run of a head SHA (SPEC §5): found or created when
  * work starts, completed with the verdict, updated — never duplicated — when
@@ -32,7 +37,7 @@ export class CheckRun {
   ) {}
 
   private get key(): string {
-    return `${this.repo.owner}/${this.repo.repo}@${this.headSha}`;
+    return checkRunKey(this.repo, this.headSha);
   }
 
   /**
