@@ -9,6 +9,14 @@ export const PolicyErrorSchema = z.object({
   message: z.string(),
   field: z.string().optional(),
   line: z.number().int().positive().optional(),
+  /** A fix to try, e.g. "did you mean `database_migrations`?". */
+  hint: z.string().optional(),
+  /**
+   * Where the broken file stands: "proposed" when this change introduces the
+   * problem (a role or config file as the PR would leave it); absent when it is
+   * the policy in force (default branch, base ref), which the change did not cause.
+   */
+  origin: z.enum(["proposed"]).optional(),
 });
 export type PolicyError = z.infer<typeof PolicyErrorSchema>;
 
@@ -17,7 +25,7 @@ export function formatPolicyError(error: PolicyError): string {
   const where = [error.field, error.line !== undefined ? `(line ${error.line})` : undefined]
     .filter(Boolean)
     .join(" ");
-  return `${error.file}: ${where ? `${where}: ` : ""}${error.message}`;
+  return `${error.file}: ${where ? `${where}: ` : ""}${error.message}${error.hint ? ` (${error.hint})` : ""}`;
 }
 
 /** Thrown where a caller cannot go on (the CLI turns it into exit code 2). */

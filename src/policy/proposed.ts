@@ -74,7 +74,7 @@ export async function validateProposedPolicy(change: Change, reader: FileReader,
     errors.push(...proposed.errors.filter((error) => repository.has(error.file) && !before.has(errorKey(error))));
     if (proposedConfigPath) errors.push(...undefinedRoleErrors(proposedConfig, proposed, proposedConfigPath));
   }
-  return errors.map((error) => ({ ...error, message: `proposed change: ${error.message}` }));
+  return errors.map((error) => ({ ...error, origin: "proposed" as const, message: `proposed change: ${error.message}` }));
 }
 
 function errorKey(error: PolicyError): string {
