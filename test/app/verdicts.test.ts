@@ -140,7 +140,7 @@ describe("verdicts", () => {
         head: { ...BASE, ".github/roleguard.yml": proposed, "db/migrations/002.sql": "alter table t;\n" },
       });
       expect(run.conclusion).toBe("failure");
-      expect(report.errors).toEqual([{ file: ".github/roleguard.yml", line: 4, message: "proposed change: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]" }]);
+      expect(report.errors).toEqual([{ file: ".github/roleguard.yml", line: 4, origin: "proposed", message: "proposed change: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]" }]);
       // main's config still decides who is held to what, and what they found
       expect(report.roles).toEqual([{ id: "guarded", source: "assign[0].users: ops-agent[bot]" }]);
       expect(brief(report)).toEqual(["database_migrations db/migrations/002.sql pending", "governance .github/roleguard.yml pending"]);
@@ -160,6 +160,7 @@ describe("verdicts", () => {
         {
           file: ".github/roles/intern.md",
           field: "inherits",
+          origin: "proposed",
           message: "proposed change: role intern inherits nobody, which is not defined in any loaded role file or built-in role",
         },
       ]);
