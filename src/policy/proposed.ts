@@ -2,6 +2,7 @@ import micromatch from "micromatch";
 import { parseConfig } from "../config/parse.js";
 import type { Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
+import { isRoleFileName } from "../roles/files.js";
 import { buildRoleSet, type RoleSet, type RoleSource } from "../roles/resolve.js";
 import type { Change, FileReader } from "./change.js";
 
@@ -9,7 +10,7 @@ export const CONFIG_FILES = [".github/roleguard.yml", ".github/roleguard.yaml"];
 
 /** Is this path one of the config's role files? `roles.paths` are plain globs, dotfiles included. */
 export function isRoleFilePath(path: string, config: Config): boolean {
-  return micromatch.isMatch(path, config.roles.paths, { dot: true });
+  return isRoleFileName(path) && micromatch.isMatch(path, config.roles.paths, { dot: true });
 }
 
 /** Roles the config assigns (or names as default) that no loaded role file defines. */

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { isRoleFileName } from "./files.js";
 import type { RoleSource } from "./resolve.js";
 
 /** `roles/` at the package root: two levels up from both src/roles and dist/roles. */
@@ -18,7 +19,7 @@ export function builtinRoleSource(dir: string = BUILTIN_ROLES_DIR): RoleSource {
 
 function readBuiltins(dir: string): RoleSource {
   const files = readdirSync(dir)
-    .filter((name) => name.endsWith(".md"))
+    .filter(isRoleFileName)
     .sort()
     .map((name) => ({ path: `built-in:roles/${name}`, text: readFileSync(`${dir}${name}`, "utf8") }));
   return { layer: "built-in", files };

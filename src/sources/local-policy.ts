@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import type { PolicyError } from "../errors.js";
 import { isRoleFilePath } from "../policy/proposed.js";
 import { builtinRoleSource } from "../roles/builtin.js";
+import { isRoleFileName } from "../roles/files.js";
 import type { RoleSource } from "../roles/resolve.js";
 import type { GitRepository } from "./git.js";
 import { assembleConfig, type LoadedPolicy } from "./policy.js";
@@ -70,7 +71,7 @@ export function readRoleDir(path: string, errors: PolicyError[], displayFrom: st
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name.endsWith(".md") && entry.name.toLowerCase() !== "readme.md") {
+      else if (entry.isFile() && isRoleFileName(relative(path, full))) {
         const text = readTextFile(full, errors);
         if (text !== null) files.push({ path: display(full), text });
       }

@@ -1,45 +1,18 @@
 /**
- * `roleguard roles lint` and `roleguard roles show` (SPEC §1, §9), on the
- * real-world role files of ../shared/roles-corpus/ (read in place) and on
- * role files written for a test.
+ * `roleguard roles lint` and `roleguard roles show` (SPEC §1, §9), on role
+ * files in the seed's shapes (test/fixtures/roles/) and on role files written
+ * for a test. The same lint tests run on the real-world corpus in the extra
+ * suite (test-extra/), where CI has ../shared.
  */
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkJson, ROLES_CORPUS, roleFile, runRoleguard, seen } from "../helpers/cli.js";
+import { checkJson, roleFile, runRoleguard, seen } from "../helpers/cli.js";
+import { describeRoleFolderLint, lineFor, lines } from "../helpers/role-folder-suite.js";
 import { policyFiles } from "../helpers/scenario.js";
 import { repoWithChange, tempDir, writeTree } from "../helpers/scratch-repo.js";
 
-const CORPUS_DIR = fileURLToPath(ROLES_CORPUS);
-const corpusFile = (name: string) => fileURLToPath(new URL(name, ROLES_CORPUS));
-const CORPUS_FILES = [
-  "asserter.md",
-  "product-manager.md",
-  "secops-engineer.md",
-  "software-engineer-typescript-backend.md",
-  "software-engineer-typescript-frontend-react.md",
-  "software-engineer-typescript.md",
-];
-const LOADABLE = ["asserter.md", "product-manager.md", "software-engineer-typescript-backend.md", "software-engineer-typescript.md"];
-
-function lines(stdout: string): string[] {
-  return stdout.split("\n").filter((line) => line.trim() !== "");
-}
-
-/**
- * The one line that reports `file`: `<status> <path>: ...` whose path ends with
- * the file's base name (other lines may mention it, e.g. in a cycle's chain).
- * Fails unless there is exactly one.
- */
-function lineFor(stdout: string, file: string): string {
-  const name = basename(file);
-  const matching = lines(stdout).filter((line) => {
-    const subject = /^\S+\s+(.*?):(?:\s|$)/.exec(line)?.[1] ?? "";
-    return subject === name || subject.endsWith(`/${name}`);
-  });
-  expect(matching, `lines naming ${file} in:\n${stdout}`).toHaveLength(1);
-  return matching[0] as string;
-}
+const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/roles/", import.meta.url));
 
 interface ShownRole {
   role: string;
@@ -57,59 +30,18 @@ function parseShown(stdout: string): ShownRole {
   return value;
 }
 
-describe("roles lint over the real-world corpus", () => {
-  it("reports every file on its own line; the two with a missing parent fail naming it; exit 2", async () => {
-    const { code, stdout } = await runRoleguard(["roles", "lint", CORPUS_DIR], process.cwd());
+describeRoleFolderLint({
+  name: "role files in the seed's shapes (test/fixtures/roles)",
+  dir: FIXTURES_DIR,
+  loadable: ["api-developer.md", "contributor.md", "developer.md", "docs-writer.md", "reviewer-bot.md"],
+  orphans: [
+    { file: "data-steward.md", parent: "platform-lead" },
+    { file: "web-developer.md", parent: "frontend-base" },
+  ],
+  skipped: ["_template.md", "_meta/conventions.md", "README.md"],
+});
 
-    expect(lines(stdout)).toHaveLength(CORPUS_FILES.length);
-    for (const file of LOADABLE) expect(lineFor(stdout, file)).toMatch(/^ok\b/);
-    const secops = lineFor(stdout, "secops-engineer.md");
-    expect(secops).toMatch(/^error\b/);
-    expect(secops).toContain("platform-engineer");
-    const react = lineFor(stdout, "software-engineer-typescript-frontend-react.md");
-    expect(react).toMatch(/^error\b/);
-    expect(react).toContain("software-engineer-typescript-frontend");
-    expect(stdout).not.toContain("README");
-    expect(code).toBe(2);
-  });
-
-  it("each ok line names the role id it loaded", async () => {
-    const { stdout } = await runRoleguard(["roles", "lint", ...LOADABLE.map(corpusFile)], process.cwd());
-
-    expect(lineFor(stdout, "asserter.md")).toContain("asserter");
-    expect(lineFor(stdout, "product-manager.md")).toContain("product-manager");
-    expect(lineFor(stdout, "software-engineer-typescript-backend.md")).toContain("software-engineer-typescript-backend");
-  });
-
-  it("the four loadable files, passed as file paths, exit 0", async () => {
-    const { code, stdout } = await runRoleguard(["roles", "lint", ...LOADABLE.map(corpusFile)], process.cwd());
-
-    expect(lines(stdout)).toHaveLength(4);
-    for (const line of lines(stdout)) expect(line).toMatch(/^ok\b/);
-    expect(code).toBe(0);
-  });
-
-  it.each([
-    { file: "secops-engineer.md", parent: "platform-engineer" },
-    { file: "software-engineer-typescript-frontend-react.md", parent: "software-engineer-typescript-frontend" },
-  ])("$file alone fails naming $parent", async ({ file, parent }) => {
-    const { code, stdout } = await runRoleguard(["roles", "lint", corpusFile(file)], process.cwd());
-
-    expect(lines(stdout)).toHaveLength(1);
-    expect(lines(stdout)[0]).toMatch(/^error\b/);
-    expect(lines(stdout)[0]).toContain(parent);
-    expect(code).toBe(2);
-  });
-
-  it("a missing parent supplied beside the file makes it load", async () => {
-    const dir = tempDir();
-    writeTree(dir, { "platform-engineer.md": roleFile("role: platform-engineer\nconstraints:\n  forbidden_paths: [prod/]") });
-    const { code, stdout } = await runRoleguard(["roles", "lint", corpusFile("secops-engineer.md"), `${dir}/platform-engineer.md`], process.cwd());
-
-    expect(lineFor(stdout, "secops-engineer.md")).toMatch(/^ok\b/);
-    expect(code).toBe(0);
-  });
-
+describe("roles lint with no paths", () => {
   it("with no paths it lints the built-in roles: four ok lines, exit 0", async () => {
     const { code, stdout } = await runRoleguard(["roles", "lint"], process.cwd());
 
@@ -245,22 +177,22 @@ describe("roles show", () => {
     expect(shown.requires_approval_for.some((entry) => entry.startsWith("commit"))).toBe(true);
   });
 
-  it("--roles DIR shows a corpus role: asserter's constraints map and high autonomy", async () => {
-    const { code, stdout } = await runRoleguard(["roles", "show", "asserter", "--roles", CORPUS_DIR, "--format", "json"], process.cwd());
+  it("--roles DIR shows a role whose constraints are a map, with high autonomy", async () => {
+    const { code, stdout } = await runRoleguard(["roles", "show", "reviewer-bot", "--roles", FIXTURES_DIR, "--format", "json"], process.cwd());
     const shown = parseShown(stdout);
 
     expect(code).toBe(0);
     expect(shown.autonomy_level).toBe("high");
-    expect(shown.requires_approval_for).toEqual(["commit", "deployment", "security_changes"]);
-    expect(shown.forbidden_paths).toEqual([".valora/", "data/", ".git/", "node_modules/"]);
+    expect(shown.requires_approval_for).toEqual(["commit", "security_changes"]);
+    expect(shown.forbidden_paths).toEqual(["data/", "node_modules/"]);
     expect(shown.inherits).toEqual([]);
   });
 
-  it("--roles DIR shows product-manager's bare folder and file names", async () => {
-    const { stdout } = await runRoleguard(["roles", "show", "product-manager", "--roles", CORPUS_DIR, "--format", "json"], process.cwd());
+  it("--roles DIR shows bare folder and file names as written", async () => {
+    const { stdout } = await runRoleguard(["roles", "show", "docs-writer", "--roles", FIXTURES_DIR, "--format", "json"], process.cwd());
     const shown = parseShown(stdout);
 
-    expect(shown.forbidden_paths).toEqual(expect.arrayContaining(["infrastructure", "package.json", "tsconfig.json", "workspace/"]));
+    expect(shown.forbidden_paths).toEqual(["src", "infrastructure", "package.json", "tsconfig.json"]);
   });
 
   it("an unknown id exits 2 and names it", async () => {
@@ -272,44 +204,43 @@ describe("roles show", () => {
   });
 });
 
-describe("check with real-world roles from the corpus", () => {
-  it("product-manager: bare folder name and plain file names are enforced", async () => {
+describe("check with role files in the seed's shapes", () => {
+  it("bare folder names and plain file names are enforced; the folder's orphans are errors", async () => {
     const repo = repoWithChange(
       {},
-      { write: { "infrastructure/main.tf": "tf\n", "packages/web/package.json": "{}\n", "docs/prd/epic-1.md": "# Epic\n", "src/tsconfig.json": "{}\n" } },
+      { write: { "infrastructure/main.tf": "tf\n", "packages/web/package.json": "{}\n", "docs/guide.md": "# Guide\n", "src/tsconfig.json": "{}\n" } },
     );
-    const { report } = await checkJson(repo.dir, ["--role", "product-manager", "--roles", CORPUS_DIR]);
+    const { report } = await checkJson(repo.dir, ["--role", "docs-writer", "--roles", FIXTURES_DIR]);
 
-    // The corpus folder also holds two roles whose parents are missing: an error the check must report.
-    expect(report.errors.map((error) => basename(error.file)).sort()).toEqual(["secops-engineer.md", "software-engineer-typescript-frontend-react.md"]);
+    expect(report.errors.map((error) => basename(error.file)).sort()).toEqual(["data-steward.md", "web-developer.md"]);
     const violations = report.findings.filter((finding) => finding.state === "violation").map((finding) => finding.path).sort();
     expect(violations).toEqual(["infrastructure/main.tf", "packages/web/package.json", "src/tsconfig.json"]);
   });
 
-  it("secops-engineer with its parent supplied: custom categories warn unless the config gives them paths", async () => {
+  it("a role with categories of its own: they warn unless the config gives them paths", async () => {
     const repo = repoWithChange(
       {
         ...policyFiles({
-          "platform-engineer": "constraints:\n  forbidden_paths: [prod-secrets/]",
-          "software-engineer-typescript-frontend": "constraints:\n  forbidden_paths: [server/]",
+          "platform-lead": "constraints:\n  forbidden_paths: [prod-secrets/]",
+          "frontend-base": "constraints:\n  forbidden_paths: [server/]",
         }),
-        ".github/roleguard.yml": 'categories:\n  policy_changes:\n    paths: ["policies/"]\n',
+        ".github/roleguard.yml": 'categories:\n  pii_access:\n    paths: ["data/customers/"]\n',
       },
-      { write: { "policies/opa.rego": "package opa\n", "prod-secrets/k": "k\n", "node_modules/x/i.js": "x\n" } },
+      { write: { "data/customers/export.csv": "id\n", "prod-secrets/k": "k\n", "data/raw/dump.csv": "x\n" } },
     );
-    const { code, report } = await checkJson(repo.dir, ["--role", "secops-engineer", "--roles", CORPUS_DIR]);
+    const { code, report } = await checkJson(repo.dir, ["--role", "data-steward", "--roles", FIXTURES_DIR]);
 
     expect(report.errors).toEqual([]);
     expect(seen(report.findings, { detail: false })).toEqual([
-      { category: "forbidden_paths", path: "node_modules/x/i.js", state: "violation" },
+      { category: "forbidden_paths", path: "data/raw/dump.csv", state: "violation" },
       { category: "forbidden_paths", path: "prod-secrets/k", state: "violation" },
-      { category: "policy_changes", path: "policies/opa.rego", state: "pending" },
+      { category: "pii_access", path: "data/customers/export.csv", state: "pending" },
     ]);
-    for (const category of ["access_control_modifications", "security_control_disablement", "encryption_key_operations", "production_data_access", "penetration_testing_production"]) {
+    for (const category of ["schema_governance", "retention_policy_changes"]) {
       expect(report.warnings.filter((warning) => warning.includes(category) && warning.includes("not enforced"))).toHaveLength(1);
       expect(report.checklist.filter((item) => item.includes(category))).toHaveLength(1);
     }
-    expect(report.warnings.some((warning) => warning.includes("policy_changes"))).toBe(false);
+    expect(report.warnings.some((warning) => warning.includes("pii_access"))).toBe(false);
     expect(code).toBe(1);
   });
 });

@@ -1,93 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { builtinRoleSource } from "../../src/roles/builtin.js";
 import { parseRoleFile } from "../../src/roles/parse.js";
 import { buildRoleSet, type RoleSource } from "../../src/roles/resolve.js";
 
-const CORPUS = fileURLToPath(new URL("../../../shared/roles-corpus/", import.meta.url));
-const corpusFiles = readdirSync(CORPUS)
-  .filter((name) => name.endsWith(".md") && name !== "README.md")
-  .sort()
-  .map((name) => ({ path: name, text: readFileSync(`${CORPUS}${name}`, "utf8") }));
-
 const role = (front: string, body = "Body text.") => `---\n${front.trim()}\n---\n\n${body}\n`;
 const layer = (files: Record<string, string>, name: RoleSource["layer"] = "repository"): RoleSource => ({
   layer: name,
   files: Object.entries(files).map(([path, text]) => ({ path, text })),
-});
-
-describe("the real-world corpus", () => {
-  it("has the six files the task names", () => {
-    expect(corpusFiles.map((file) => file.path)).toEqual([
-      "asserter.md",
-      "product-manager.md",
-      "secops-engineer.md",
-      "software-engineer-typescript-backend.md",
-      "software-engineer-typescript-frontend-react.md",
-      "software-engineer-typescript.md",
-    ]);
-  });
-
-  it.each(corpusFiles)("$path parses and validates on its own", ({ path, text }) => {
-    const parsed = parseRoleFile(text, path);
-    expect(parsed.ok).toBe(true);
-  });
-
-  it("reads both constraint shapes: a list of single-key maps and a map", () => {
-    const backend = parseRoleFile(corpusFiles.find((f) => f.path === "software-engineer-typescript-backend.md")!.text, "b.md");
-    const asserter = parseRoleFile(corpusFiles.find((f) => f.path === "asserter.md")!.text, "a.md");
-    if (!backend.ok || !asserter.ok) throw new Error("corpus did not parse");
-    expect(backend.role.requiresApprovalFor).toEqual(["delete_files", "database_migrations", "commit", "deployment", "infrastructure_changes", "security_changes"]);
-    expect(backend.role.forbiddenPaths).toContain("workspace/frontend/");
-    expect(asserter.role.requiresApprovalFor).toEqual(["commit", "deployment", "security_changes"]);
-    expect(asserter.role.forbiddenPaths).toEqual([".valora/", "data/", ".git/", "node_modules/"]);
-    expect(asserter.role.autonomyLevel).toBe("high");
-  });
-
-  it("reads the parent's 4-space indented lists", () => {
-    const parent = parseRoleFile(corpusFiles.find((f) => f.path === "software-engineer-typescript.md")!.text, "p.md");
-    if (!parent.ok) throw new Error(JSON.stringify(parent.errors));
-    expect(parent.role.forbiddenPaths).toEqual([".ai/", ".devcontainer/", ".git/", ".github/", "infrastructure/", "node_modules/"]);
-    expect(parent.role.escalationCriteria).toContain("Confidence < 70%");
-  });
-
-  it("keeps unknown fields and the body", () => {
-    const parsed = parseRoleFile(corpusFiles.find((f) => f.path === "product-manager.md")!.text, "pm.md");
-    if (!parsed.ok) throw new Error("did not parse");
-    expect(parsed.role.frontMatter.tone).toBe("concise-technical");
-    expect(parsed.role.frontMatter.context_requirements).toMatchObject({ requires_project_history: true });
-    expect(parsed.role.body).toMatch(/^# /);
-  });
-
-  it("loads as a set: only the two files with a missing parent fail, each naming it", () => {
-    const set = buildRoleSet([builtinRoleSource(), layer(Object.fromEntries(corpusFiles.map((f) => [f.path, f.text])))]);
-    expect([...set.roles.keys()].filter((id) => corpusFiles.some((f) => f.text.includes(`role: ${id}\n`))).sort()).toEqual([
-      "asserter",
-      "product-manager",
-      "software-engineer-typescript",
-      "software-engineer-typescript-backend",
-    ]);
-    expect(set.errors).toEqual([
-      expect.objectContaining({ file: "secops-engineer.md", field: "inherits", message: expect.stringContaining("platform-engineer") }),
-      expect.objectContaining({
-        file: "software-engineer-typescript-frontend-react.md",
-        field: "inherits",
-        message: expect.stringContaining("software-engineer-typescript-frontend,"),
-      }),
-    ]);
-  });
-
-  it("secops-engineer loads once platform-engineer is supplied, with its custom categories", () => {
-    const platform = role("role: platform-engineer\nconstraints:\n  forbidden_paths: [secrets/]");
-    const secops = corpusFiles.find((f) => f.path === "secops-engineer.md")!;
-    const set = buildRoleSet([layer({ "platform-engineer.md": platform, [secops.path]: secops.text })]);
-    expect(set.errors).toEqual([]);
-    const resolved = set.roles.get("secops-engineer")!;
-    expect(resolved.forbiddenPaths.map((p) => p.value)).toEqual(["secrets/", ".valora/", "data/", ".git/", "node_modules/"]);
-    expect(resolved.forbiddenPaths[0]).toEqual({ value: "secrets/", from: "platform-engineer" });
-    expect(resolved.requiresApprovalFor.map((c) => c.value)).toContain("policy_changes");
-  });
 });
 
 describe("built-in roles", () => {
@@ -97,17 +16,6 @@ describe("built-in roles", () => {
     expect(set.errors).toEqual([]);
     expect(set.warnings).toEqual([]);
     expect([...set.roles.keys()].sort()).toEqual(["ai-agent", "contractor", "software-engineer-typescript", "software-engineer-typescript-backend"]);
-  });
-
-  it("carry the same front-matter constraints as the corpus files of the same id", () => {
-    for (const id of ["software-engineer-typescript", "software-engineer-typescript-backend"]) {
-      const corpus = parseRoleFile(corpusFiles.find((f) => f.path === `${id}.md`)!.text, id);
-      const builtin = parseRoleFile(builtinRoleSource().files.find((f) => f.path.endsWith(`/${id}.md`))!.text, id);
-      if (!corpus.ok || !builtin.ok) throw new Error("did not parse");
-      for (const key of ["forbiddenPaths", "requiresApprovalFor", "escalationCriteria", "parents", "autonomyLevel"] as const) {
-        expect(builtin.role[key], `${id} ${key}`).toEqual(corpus.role[key]);
-      }
-    }
   });
 
   it("are replaced by a repository role of the same id", () => {

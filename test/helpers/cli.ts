@@ -90,6 +90,3 @@ function compare(a: string, b: string): number {
 export function roleFile(front: string, body = "A role written for a test."): string {
   return `---\n${front.trim()}\n---\n\n${body}\n`;
 }
-
-/** Where the real-world role files live (read in place, never copied). */
-export const ROLES_CORPUS = new URL("../../../shared/roles-corpus/", import.meta.url);
