@@ -32,6 +32,7 @@ export const SCHEMA_ID = "roleguard.schema.json";
 const DESCRIPTIONS = {
   "": "roleguard configuration (.github/roleguard.yml). Read from the repository's default branch, never from a pull request's head; the organisation's .github repository holds an org-wide file at the same path that acts as a floor the repository cannot lower.",
   "/properties/_extends": "Probot's `_extends`: another repository's config file to start from, resolved by the loader.",
+  "/properties/mode": "enforce (default): the check blocks what the policy blocks. observe: everything is reported but the check concludes neutral, which passes a required check, and its title says what enforcing would conclude; a broken policy still fails. Roll out with observe, then enforce. A repository cannot observe what the organisation enforces.",
   "/properties/roles": "Where this repository's role files are.",
   "/properties/roles/properties/paths": "Globs of role files (Markdown with YAML front matter) in this repository. The organisation's .github repository's roles/ folder and the built-in roles are searched too.",
   "/properties/assign": "Who is held to which role. Every matching entry applies; a pull request is held to all the roles that apply (a label or agent fingerprint can make it stricter, never laxer).",

@@ -47,9 +47,12 @@ export function mergeOrgFloor(org: Config | undefined, repo: Config | undefined)
   if (stricter(org.overrides.min_permission, repo.overrides.min_permission) !== repo.overrides.min_permission) lowered("overrides.min_permission", repo.overrides.min_permission);
   if (repo.approvals.reviews && !org.approvals.reviews) lowered("approvals.reviews", true);
   if (!repo.match_commit_authors && org.match_commit_authors) lowered("match_commit_authors", false);
+  // Observing is the laxer mode: a repository may enforce what the org observes, never the reverse.
+  if (repo.mode === "observe" && org.mode === "enforce") lowered("mode", "observe");
 
   return {
     config: {
+      mode: org.mode === "enforce" || repo.mode === "enforce" ? "enforce" : "observe",
       roles: { paths: unionList(org.roles.paths, repo.roles.paths) },
       assign: [...org.assign, ...repo.assign],
       default_role: unionList(org.default_role, repo.default_role),

@@ -42,9 +42,14 @@ export type CategoryConfig = z.infer<typeof CategoryConfigSchema>;
 
 const permission = z.enum(PERMISSIONS, { error: `must be one of ${PERMISSIONS.join(", ")}` });
 
+export const MODES = ["enforce", "observe"] as const;
+export type Mode = (typeof MODES)[number];
+
 export const ConfigSchema = z.strictObject({
   /** Probot's `_extends` (another repository's file to start from); resolved by the loader. */
   _extends: nonEmpty.optional(),
+  /** observe: report everything but conclude neutral, so a team can roll out before it blocks anyone (SPEC §4). */
+  mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }).default("enforce"),
   roles: z
     .strictObject({ paths: list.default(DEFAULT_ROLE_PATHS) })
     .default({ paths: DEFAULT_ROLE_PATHS }),

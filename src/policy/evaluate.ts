@@ -1,4 +1,4 @@
-import type { Config } from "../config/schema.js";
+import type { Config, Mode } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import type { RoleSet } from "../roles/resolve.js";
 import type { ResolvedRole } from "../roles/schema.js";
@@ -10,7 +10,7 @@ import { statedConfidence } from "./escalation.js";
 import { PathPatternList } from "./paths.js";
 import type { Decision, Finding, Report } from "./report.js";
 import { collectRequirements } from "./requirements.js";
-import { decideConclusion, describeVerdict } from "./verdict.js";
+import { decideConclusion, describeVerdict, INSPECTION_FILE, observed } from "./verdict.js";
 
 export interface EvaluationInput {
   change: Change;
@@ -47,7 +47,7 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
   const { change, config, roleSet } = input;
   const errors: PolicyError[] = [...(input.errors ?? []), ...roleSet.errors];
   const warnings: string[] = [...(input.warnings ?? []), ...roleSet.warnings];
-  if (change.incomplete) errors.push({ file: "(pull request)", message: `could not inspect the whole change: ${change.incomplete}` });
+  if (change.incomplete) errors.push({ file: INSPECTION_FILE, message: `could not inspect the whole change: ${change.incomplete}` });
 
   const roles: ResolvedRole[] = [];
   for (const assignment of input.assignments) {
@@ -61,7 +61,7 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
   }
   const appliedRoles = dedupeAssignments(input.assignments);
   if (appliedRoles.length === 0) {
-    return finish({ roles: [], findings: [], checklist: [], warnings, errors }, input.neutralReason);
+    return finish({ roles: [], findings: [], checklist: [], warnings, errors }, input.neutralReason, config.mode);
   }
 
   const requirements = collectRequirements(roles, config);
@@ -106,7 +106,7 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
 
   const findings = applyDecisions(detected.list(), config, input.approvals ?? [], input.overrides ?? []);
   const decisions = describeDecisions(findings, input.approvals ?? [], input.overrides ?? []);
-  return finish({ roles: appliedRoles, findings, checklist, warnings: [...new Set(warnings)], errors, ...(decisions.length > 0 ? { decisions } : {}) }, input.neutralReason);
+  return finish({ roles: appliedRoles, findings, checklist, warnings: [...new Set(warnings)], errors, ...(decisions.length > 0 ? { decisions } : {}) }, input.neutralReason, config.mode);
 }
 
 /** Forbidden paths and allow-lists: a rename is judged under both of its paths. */
@@ -235,6 +235,7 @@ const STATE_ORDER = { violation: 0, pending: 1, overridden: 2, approved: 3 } as 
 function finish(
   parts: Pick<Report, "roles" | "findings" | "checklist" | "warnings" | "errors" | "decisions">,
   neutralReason: string | undefined,
+  mode: Mode,
 ): Report {
   const findings = [...parts.findings].sort(
     (a, b) =>
@@ -244,10 +245,10 @@ function finish(
       a.key.localeCompare(b.key),
   );
   const conclusion = decideConclusion(parts.roles.length > 0, findings, parts.errors);
+  const verdict = { conclusion, title: describeVerdict(conclusion, parts.roles, findings, parts.errors, neutralReason) };
   return {
     version: 1,
-    conclusion,
-    title: describeVerdict(conclusion, parts.roles, findings, parts.errors, neutralReason),
+    ...(mode === "observe" ? observed(verdict, parts.errors) : verdict),
     ...parts,
     findings,
   };

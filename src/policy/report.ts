@@ -61,6 +61,10 @@ export const ReportSchema = z.object({
   errors: z.array(PolicyErrorSchema),
   /** Every approval and override given, with who, when and what it settles. */
   decisions: z.array(DecisionSchema).optional(),
+  /** "observe" when the config's mode is observe (absent: enforce). */
+  mode: z.enum(["enforce", "observe"]).optional(),
+  /** In observe mode, what enforcing would have concluded; `conclusion` is then neutral. */
+  would_conclude: z.enum(CONCLUSIONS).optional(),
   /** Present when findings were cut to fit a size limit. */
   counts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   truncated: z.boolean().optional(),

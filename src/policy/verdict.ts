@@ -1,6 +1,9 @@
 import type { PolicyError } from "../errors.js";
 import { formatPolicyError } from "../errors.js";
-import type { AppliedRole, Conclusion, Finding } from "./report.js";
+import type { AppliedRole, Conclusion, Finding, Report } from "./report.js";
+
+/** The `file` of an error about inspecting the change rather than about a policy file. */
+export const INSPECTION_FILE = "(pull request)";
 
 /** SPEC §5's table: errors and violations fail, pending approvals block, no role is neutral. */
 export function decideConclusion(hasRoles: boolean, findings: readonly Finding[], errors: readonly PolicyError[]): Conclusion {
@@ -9,6 +12,33 @@ export function decideConclusion(hasRoles: boolean, findings: readonly Finding[]
   if (findings.some((finding) => finding.state === "violation")) return "failure";
   if (findings.some((finding) => finding.state === "pending")) return "action_required";
   return "success";
+}
+
+const WOULD: Record<Conclusion, string> = {
+  success: "pass",
+  neutral: "not check this PR",
+  action_required: "need approval",
+  failure: "fail",
+};
+
+/**
+ * `mode: observe` (SPEC §4, §5): the verdict is reported in full but concludes
+ * neutral, which passes a required check; the title says what enforcing would
+ * conclude. A broken policy still fails: observing a policy nobody can read
+ * would hide exactly what the rollout is meant to find.
+ */
+export function observed(
+  verdict: { conclusion: Conclusion; title: string },
+  errors: readonly PolicyError[],
+): Pick<Report, "conclusion" | "title" | "mode" | "would_conclude"> {
+  const policyBroken = errors.some((error) => error.file !== INSPECTION_FILE);
+  if (policyBroken) return { ...verdict, mode: "observe" };
+  return {
+    conclusion: "neutral",
+    title: clip(`Observe mode, enforcing would ${WOULD[verdict.conclusion]}: ${verdict.title}`),
+    mode: "observe",
+    would_conclude: verdict.conclusion,
+  };
 }
 
 /** The check's one-line title: the verdict and what it hinges on. */
@@ -25,7 +55,7 @@ export function describeVerdict(
     case "failure": {
       if (errors.length > 0) {
         const first = errors[0] as PolicyError;
-        const inspection = first.file === "(pull request)";
+        const inspection = first.file === INSPECTION_FILE;
         const label = inspection ? first.message.replace(/^./, (c) => c.toUpperCase()) : `${plural(errors.length, "policy error")}: ${formatPolicyError(first)}`;
         return clip(inspection && errors.length > 1 ? `${label} (+${errors.length - 1} more)` : label);
       }

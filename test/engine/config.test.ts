@@ -9,6 +9,7 @@ const config = (input: ConfigInput): Config => ConfigSchema.parse(input);
 describe("config schema (SPEC §4)", () => {
   it("fills every default", () => {
     expect(defaultConfig()).toEqual({
+      mode: "enforce",
       roles: { paths: [".github/roles/**/*.md", ".ai/roles/**/*.md"] },
       assign: [],
       default_role: [],
