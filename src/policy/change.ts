@@ -18,6 +18,8 @@ export interface Change {
   body?: string;
   /** Set when the change could not be listed in full: the verdict then fails closed. */
   incomplete?: string;
+  /** Things a reviewer should know about how the change was read (a rename limit hit); shown as warnings. */
+  warnings?: string[];
   /** The head commit: an approval of `commit` covers this commit only. */
   headSha?: string;
 }

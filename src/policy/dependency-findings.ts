@@ -35,7 +35,10 @@ export async function findDependencyChanges(
   for (const file of files) {
     const ecosystem = ecosystemForManifest(file.path);
     if (!ecosystem) continue;
-    const base = file.status === "added" ? { ok: true as const, map: null } : await readSide(reader, ecosystem, "base", file.previousPath ?? file.path);
+    // A new manifest is compared with nothing (SPEC §2): a copy's source is another project's dependencies,
+    // and diffing against it would report "remove express" where the change adds lodash.
+    const isNew = file.status === "added" || file.status === "copied";
+    const base = isNew ? { ok: true as const, map: null } : await readSide(reader, ecosystem, "base", file.previousPath ?? file.path);
     const head = file.status === "removed" ? { ok: true as const, map: null } : await readSide(reader, ecosystem, "head", file.path);
     if (!base.ok || !head.ok) {
       const reason = [base, head].flatMap((side) => (side.ok ? [] : [side.reason])).join("; ");

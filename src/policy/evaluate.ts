@@ -46,7 +46,7 @@ interface Detected {
 export async function evaluate(input: EvaluationInput): Promise<Report> {
   const { change, config, roleSet } = input;
   const errors: PolicyError[] = [...(input.errors ?? []), ...roleSet.errors];
-  const warnings: string[] = [...(input.warnings ?? []), ...roleSet.warnings];
+  const warnings: string[] = [...(input.warnings ?? []), ...(change.warnings ?? []), ...roleSet.warnings];
   if (change.incomplete) errors.push({ file: INSPECTION_FILE, message: `could not inspect the whole change: ${change.incomplete}` });
 
   const roles: ResolvedRole[] = [];

@@ -11,20 +11,34 @@ export class GitError extends Error {
   override name = "GitError";
 }
 
+/**
+ * How many files git's exhaustive rename and copy search may compare (`-l`).
+ * Git's default (1,000) silently drops renames on big ranges; past this one
+ * the report says so. A lost rename is a deletion plus an addition, which is
+ * stricter, never laxer, but a reviewer should know why.
+ */
+export const RENAME_LIMIT = 20_000;
+
 /** A local checkout, asked through the `git` command: the CLI's source of changes and files. */
 export class GitRepository {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly options: { renameLimit?: number } = {},
+  ) {}
 
   async git(args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<string> {
+    return (await this.exec(args, options)).stdout;
+  }
+
+  private async exec(args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<{ stdout: string; stderr: string }> {
     try {
-      const { stdout } = await run("git", ["-c", "core.quotepath=off", ...args], {
+      return await run("git", ["-c", "core.quotepath=off", ...args], {
         cwd: this.dir,
         maxBuffer: MAX_BUFFER,
         encoding: "utf8",
       });
-      return stdout;
     } catch (error) {
-      if (options.allowFailure) return "";
+      if (options.allowFailure) return { stdout: "", stderr: "" };
       const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
       throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr.split("\n")[0]}` : ""}`);
     }
@@ -54,8 +68,16 @@ export class GitRepository {
 
   /** Every file changed from `from` to `to`, renames and copies with both paths (SPEC §5). */
   async diff(from: string, to: string): Promise<Change> {
-    const raw = await this.git(["diff", "--raw", "-z", "-M", "-C", "--no-abbrev", from, to]);
-    return { files: parseRawDiff(raw) };
+    const limit = this.options.renameLimit ?? RENAME_LIMIT;
+    const { stdout, stderr } = await this.exec(["diff", "--raw", "-z", "-M", "-C", `-l${limit}`, "--no-abbrev", from, to]);
+    // Git warns on stderr ("exhaustive rename detection was skipped due to too many files") and goes on.
+    const skipped = /rename detection was skipped/i.test(stderr);
+    return {
+      files: parseRawDiff(stdout),
+      ...(skipped
+        ? { warnings: [`renames and copies were matched only partly: the change has more files than git's rename limit (${limit}); an undetected rename shows as a deletion and an addition`] }
+        : {}),
+    };
   }
 
   /** The text of `path` at `rev`, or null when the file is not there. */

@@ -28,6 +28,8 @@ export interface FakePull {
   requested_teams: { slug: string }[];
   /** Renames to report (new path → old path); anything else comes from diffing base and head. */
   renames: Record<string, string>;
+  /** Copies to report (new path → the path it was copied from, which stays). */
+  copies: Record<string, string>;
   commits: { sha: string; author?: string; committer?: string; message: string }[];
   reviews: { user: string; state: string; commit_id: string }[];
 }
@@ -159,6 +161,7 @@ export class FakeGitHub {
       requested_reviewers: pull.requested_reviewers ?? [],
       requested_teams: pull.requested_teams ?? [],
       renames: pull.renames ?? {},
+      copies: pull.copies ?? {},
       commits: pull.commits ?? [{ sha: headSha, author: pull.author, committer: pull.author, message: "change" }],
       reviews: pull.reviews ?? [],
     };
@@ -503,7 +506,9 @@ export class FakeGitHub {
       const after = head[path];
       if (before === after) continue;
       const previous = pull.renames[path];
+      const copiedFrom = pull.copies[path];
       if (previous !== undefined) files.push({ filename: path, previous_filename: previous, status: "renamed", sha: blobSha(after ?? "") });
+      else if (copiedFrom !== undefined && before === undefined) files.push({ filename: path, previous_filename: copiedFrom, status: "copied", sha: blobSha(after as string) });
       else if (before === undefined) files.push({ filename: path, status: "added", sha: blobSha(after as string) });
       else if (after === undefined) files.push({ filename: path, status: "removed", sha: blobSha(before) });
       else files.push({ filename: path, status: "modified", sha: blobSha(after) });
