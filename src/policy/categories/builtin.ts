@@ -150,6 +150,7 @@ export const PATH_CATEGORY_DEFAULTS = {
     "/.github/agents/",
     ".claude/",
     ".cursor/",
+    ".valora/",
   ],
 } as const satisfies Record<string, readonly string[]>;
 export type PathCategory = keyof typeof PATH_CATEGORY_DEFAULTS;

@@ -42,12 +42,16 @@ export async function loadPolicyFromGitHub(
   if (extended?.error) assembled.errors.push(extended.error);
   // Role paths come from the merged config: the org may name folders every repository must honour.
   const repoRolePaths = assembled.config.roles.paths.length > 0 ? assembled.config.roles.paths : DEFAULT_ROLE_PATHS;
-  const repoRoles = files ? await readFilesMatching(files, [...repoRolePaths, ...(isOrgRepo ? ORG_ROLE_PATHS : [])]) : [];
+  // In the org's own `.github` repository, `roles/` holds every repository's org-wide roles: they are this
+  // repository's role files too, so an edit to them is `governance` and a proposed one is validated (SPEC §2).
+  const rolePaths = isOrgRepo ? [...new Set([...repoRolePaths, ...ORG_ROLE_PATHS])] : repoRolePaths;
+  const config = { ...assembled.config, roles: { paths: rolePaths } };
+  const repoRoles = files ? await readFilesMatching(files, rolePaths) : [];
 
   const roleSources: RoleSource[] = [builtinRoleSource()];
   if (org) roleSources.push({ layer: "organisation", files: org.roles });
   roleSources.push({ layer: "repository", files: repoRoles });
-  return { ...assembled, roleSources };
+  return { ...assembled, config, roleSources };
 }
 
 async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): Promise<PolicySnapshot | undefined> {
