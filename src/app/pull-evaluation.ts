@@ -8,6 +8,8 @@ import type { Approval, Override } from "../policy/change.js";
 import { evaluate, type EvaluationInput } from "../policy/evaluate.js";
 import { undefinedRoleErrors, validateProposedPolicy } from "../policy/proposed.js";
 import type { Report } from "../policy/report.js";
+import { INSPECTION_FILE } from "../policy/verdict.js";
+import type { PolicyError } from "../errors.js";
 import { buildRoleSet } from "../roles/resolve.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { loadPolicyFromGitHub } from "../sources/github/policy.js";
@@ -58,7 +60,7 @@ export class PullRequestEvaluation {
       roleSet,
       config: this.config,
       reader,
-      errors: [...this.policy.errors, ...undefinedRoleErrors(this.config, roleSet, this.policy.configSource), ...proposedErrors],
+      errors: [...this.policy.errors, ...undefinedRoleErrors(this.config, roleSet, this.policy.configSource), ...proposedErrors, ...facts.errors],
       warnings: [...this.policy.warnings, ...facts.warnings],
       neutralReason: `@${this.pr.author} matches no assign entry${this.config.default_role.length === 0 ? " and there is no default_role" : ""}`,
     };
@@ -93,16 +95,20 @@ export class PullRequestEvaluation {
    * Who the PR's author is, in the terms `assign` entries use. Commits are only
    * fetched when an entry could match a commit author or an agent's trailer.
    */
-  private async authorFacts(): Promise<{ facts: AuthorFacts; warnings: string[] }> {
+  private async authorFacts(): Promise<{ facts: AuthorFacts; warnings: string[]; errors: PolicyError[] }> {
     const { pr, config } = this;
     const warnings: string[] = [];
+    const errors: PolicyError[] = [];
     const wantsCommitAuthors = config.match_commit_authors && config.assign.some((entry) => entry.users.length > 0);
     const wantsAgents = config.assign.some((entry) => entry.agents.length > 0);
     let commitAuthors: string[] = [];
     let commitMessages: string[] = [];
     if (wantsCommitAuthors || wantsAgents) {
-      const { commits, complete } = await this.source.commits();
-      if (!complete) warnings.push("only the first 250 commits were read for commit authors and agent trailers (GitHub's limit)");
+      const { commits, complete, total } = await this.source.commits();
+      // A commit left unread could be the agent's: fail closed rather than judge by the ones that were read.
+      if (!complete) {
+        errors.push({ file: INSPECTION_FILE, message: `could not read every commit of this pull request (${commits.length} of ${total ?? "more than 250"}), and commit authors and agent trailers decide its roles` });
+      }
       commitAuthors = [...new Set(commits.flatMap((commit) => [commit.author, commit.committer].filter((login): login is string => !!login && login !== "web-flow")))];
       commitMessages = commits.map((commit) => commit.message);
     }
@@ -113,6 +119,6 @@ export class PullRequestEvaluation {
       agents: wantsAgents ? detectAgents({ login: pr.author, headRef: pr.headRef, body: pr.body, commitMessages }) : [],
       isTeamMember: (team, login) => this.source.isTeamMember(team, login),
     };
-    return { facts, warnings };
+    return { facts, warnings, errors };
   }
 }

@@ -112,6 +112,8 @@ export class FakeGitHub {
   private nextCommentId = 5000;
   /** The pulls-files API's cap (3,000 on GitHub); tests lower it to exercise the tree fallback cheaply. */
   listFilesCap = 3000;
+  /** How many of a PR's commits the compare API will page through (GitHub's is far higher; lower it to test the gap). */
+  compareCommitsCap = Infinity;
   /** Tree SHAs GitHub answers with `truncated: true` (and only part of their entries). */
   readonly truncatedTrees = new Set<string>();
 
@@ -398,8 +400,15 @@ export class FakeGitHub {
       return [200, [...entries.values()] as unknown as nock.Body];
     }
     if ((m = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest)) && method === "GET") {
-      const commits = (this.mergeCommits.get(m[2] as string) ?? []).map((message) => ({ sha: "0".repeat(40), commit: { message } }));
-      return [200, { merge_base_commit: { sha: m[1] }, files: [], commits }];
+      // A PR's head: its commits, paged as the compare API pages them past 250; else a merge group's messages.
+      const pull = [...repo.pulls.values()].find((each) => each.head.sha === m?.[2]);
+      const all = pull
+        ? pull.commits.map((commit) => ({ sha: commit.sha, author: commit.author ? { login: commit.author } : null, committer: commit.committer ? { login: commit.committer } : null, commit: { message: commit.message } }))
+        : (this.mergeCommits.get(m[2] as string) ?? []).map((message) => ({ sha: "0".repeat(40), commit: { message } }));
+      const perPage = Number(query.get("per_page") ?? 250);
+      const page = Number(query.get("page") ?? 1);
+      const commits = all.slice(0, pull ? this.compareCommitsCap : Infinity).slice((page - 1) * perPage, page * perPage);
+      return [200, { merge_base_commit: { sha: m[1] }, files: [], total_commits: all.length, commits }];
     }
     const conversation = this.conversationRoute(fullName, repo, method, rest, body);
     if (conversation) return conversation;

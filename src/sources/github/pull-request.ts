@@ -8,6 +8,8 @@ import { TreeReader, TruncatedTreeError } from "./trees.js";
 export const LIST_FILES_LIMIT = 3000;
 /** The pulls-commits API lists at most this many commits. */
 export const LIST_COMMITS_LIMIT = 250;
+/** Past the pulls-commits cap the compare API pages through the rest; beyond this many, give up (fail closed). */
+export const COMPARE_COMMITS_LIMIT = 10_000;
 
 /** What the webhook payload already says about a PR: no request needed for any of it. */
 export interface PullRequestInfo {
@@ -50,6 +52,15 @@ export interface CommitInfo {
   author?: string;
   committer?: string;
   message: string;
+}
+
+function toCommitInfo(commit: { sha: string; author?: { login?: string } | null; committer?: { login?: string } | null; commit: { message: string } }): CommitInfo {
+  return {
+    sha: commit.sha,
+    ...(commit.author?.login ? { author: commit.author.login } : {}),
+    ...(commit.committer?.login ? { committer: commit.committer.login } : {}),
+    message: commit.commit.message,
+  };
 }
 
 /**
@@ -141,18 +152,32 @@ export class PullRequestSource {
     }
   }
 
-  /** The PR's commits (at most 250, GitHub's cap), with the logins GitHub linked to their authors and committers. */
-  commits(): Promise<{ commits: CommitInfo[]; complete: boolean }> {
+  /**
+   * The PR's commits, with the logins GitHub linked to their authors and
+   * committers. The pulls API lists at most 250; a longer PR is read in full
+   * through the compare API (which pages past 250), since one commit beyond
+   * the cap can be the one an agent pushed (SPEC §4). `complete` is false only
+   * when even that could not list them all.
+   */
+  commits(): Promise<{ commits: CommitInfo[]; complete: boolean; total?: number }> {
     return this.once("commits", async () => {
       const raw = await this.gh.paginate(this.gh.rest.pulls.listCommits, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
-      const commits = raw.map((commit) => ({
-        sha: commit.sha,
-        ...(commit.author?.login ? { author: commit.author.login } : {}),
-        ...(commit.committer?.login ? { committer: commit.committer.login } : {}),
-        message: commit.commit.message,
-      }));
-      return { commits, complete: commits.length < LIST_COMMITS_LIMIT };
+      const listed = raw.map(toCommitInfo);
+      if (listed.length < LIST_COMMITS_LIMIT) return { commits: listed, complete: true };
+      return this.commitsByCompare();
     });
+  }
+
+  private async commitsByCompare(): Promise<{ commits: CommitInfo[]; complete: boolean; total?: number }> {
+    const commits: CommitInfo[] = [];
+    let total = Infinity;
+    for (let page = 1; commits.length < total && commits.length < COMPARE_COMMITS_LIMIT; page++) {
+      const { data } = await this.gh.rest.repos.compareCommitsWithBasehead({ ...this.repo, basehead: `${this.pr.baseSha}...${this.pr.headSha}`, per_page: 100, page });
+      total = data.total_commits;
+      if (data.commits.length === 0) break;
+      commits.push(...data.commits.map(toCommitInfo));
+    }
+    return { commits, complete: commits.length >= total, ...(Number.isFinite(total) ? { total } : {}) };
   }
 
   /** Team membership (child teams count); a 404 means "not a member". */
