@@ -146,6 +146,37 @@ describe("roleguard serve without APP_ID: the set-up page", () => {
   });
 });
 
+describe("the set-up page for an organisation, behind a webhook proxy, or for an app that already exists", () => {
+  let run: Running;
+  let cwd: string;
+  const proxy = "https://smee.io/roleguard-test";
+  beforeAll(async () => {
+    cwd = scratchFolder();
+    run = await startServe(cwd, { GH_ORG: "acme", WEBHOOK_PROXY_URL: proxy });
+  });
+  afterAll(() => run.stop());
+
+  it("registers the app under GH_ORG, with WEBHOOK_PROXY_URL as its webhook URL, and no reachability warning", async () => {
+    const page = await (await fetch(`${run.url}/probot`)).text();
+    expect(page).toContain(`<form action="http://${github.host}/organizations/acme/settings/apps/new" method="post"`);
+    expect(manifestOf(page).hook_attributes).toEqual({ url: proxy });
+    expect(page).not.toContain("GitHub cannot reach that address");
+  });
+
+  it("imports an existing app's credentials into .env (Probot's /probot/import), and refuses a body that is not JSON", async () => {
+    const broken = await fetch(`${run.url}/probot/import`, { method: "POST", body: "{appId:" });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toBe("The request body is not JSON.\n");
+    expect(existsSync(join(cwd, ".env"))).toBe(false);
+    const imported = await fetch(`${run.url}/probot/import`, { method: "POST", body: JSON.stringify({ appId: "77", pem: PEM, webhook_secret: WEBHOOK_SECRET }) });
+    expect(imported.status).toBe(200);
+    expect(parseEnv(readFileSync(join(cwd, ".env"), "utf8"))).toMatchObject({ APP_ID: "77", PRIVATE_KEY: PEM, WEBHOOK_SECRET });
+    expect(statSync(join(cwd, ".env")).mode & 0o777).toBe(0o600);
+    expect(await (await fetch(`${run.url}/healthz`)).json()).toMatchObject({ status: "restart" });
+    for (const secret of [PEM_LINE, WEBHOOK_SECRET]) expect(run.output()).not.toContain(secret);
+  });
+});
+
 describe("roleguard serve refuses, in one line and exit 2, what it cannot run", () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ["NODE_ENV=production and no APP_ID (no set-up page in production)", { NODE_ENV: "production" }, /^roleguard: APP_ID is not set, and with NODE_ENV=production there is no set-up page: set APP_ID, PRIVATE_KEY \(or PRIVATE_KEY_PATH\) and WEBHOOK_SECRET/],
@@ -200,9 +231,9 @@ function baseEnv(port: number): Record<string, string> {
 }
 
 /** `roleguard serve` in `cwd`, resolved once it answers HTTP (any status), or rejected with its output if it exits first. */
-async function startServe(cwd: string): Promise<Running> {
+async function startServe(cwd: string, extraEnv: Record<string, string> = {}): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "serve"], { cwd, env: baseEnv(port), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "serve"], { cwd, env: { ...baseEnv(port), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
