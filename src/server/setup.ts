@@ -92,8 +92,9 @@ export async function startSetup(address: { port: number; host: string }): Promi
     mode: "setup",
     server,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // nothing in set-up mode is worth waiting for: idle keep-alive sockets would hold close() for seconds
+      await closed;
     },
   };
 }
