@@ -13,6 +13,7 @@ import { renderText } from "./report/text.js";
 import { builtinRoleSource } from "./roles/builtin.js";
 import { buildRoleSet, type RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
+import { packageVersion } from "./server/package-files.js";
 import { GitError, GitRepository } from "./sources/git.js";
 import { loadPolicyAtRef, readRoleDir } from "./sources/local-policy.js";
 
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   let exitCode: number = EXIT.ok;
   const program = new Command("roleguard")
     .description("Holds pull requests to the role of whoever wrote them.")
+    .version(packageVersion(), "-V, --version", "print roleguard's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -83,8 +85,11 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .option("--port <port>", "port to listen on (default: PORT, else 3000)")
     .action(async (options: { port?: string }) => {
       // Loaded on demand: the CLI's other commands never pay for Probot's start-up.
-      const { serve } = await import("./server.js");
-      const running = await serve(options.port ? { port: Number(options.port) } : {});
+      const { startServe, ServeError } = await import("./server.js");
+      // With no APP_ID this is the set-up page that registers the app; a ServeError says what is missing, in one line.
+      const running = await startServe(options.port ? { port: Number(options.port) } : {}).catch((error: unknown) => {
+        throw error instanceof ServeError ? new UsageError(error.message) : error;
+      });
       // Graceful shutdown: finish evaluations in flight (a container gets SIGTERM, then SIGKILL after a grace period).
       for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.once(signal, () => {

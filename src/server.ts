@@ -1,9 +1,15 @@
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { createNodeMiddleware, createProbot, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
 import { newAppState, type AppState } from "./app/state.js";
 import { startReconciler } from "./app/sweep.js";
+import { ServeError } from "./server/errors.js";
+import { listen, listenAddress } from "./server/listen.js";
+import type { RunningSetup } from "./server/setup.js";
 import type { GitHub } from "./sources/github/client.js";
+
+export { ServeError } from "./server/errors.js";
 
 export interface ServeOptions {
   port?: number;
@@ -11,6 +17,7 @@ export interface ServeOptions {
 }
 
 export interface RunningServer {
+  mode: "app";
   server: Server;
   state: AppState;
   /** Stops taking deliveries, stops reconciliation, and waits (up to `graceMs`) for evaluations in flight. */
@@ -18,7 +25,37 @@ export interface RunningServer {
 }
 
 /**
- * `roleguard serve` / `npm start`: the Probot app on PORT (default 3000).
+ * What `roleguard serve` / `npm start` runs. Reads ./.env first (where the
+ * set-up page writes the app's credentials; variables already set win), then:
+ * with APP_ID, the app (`serve`); without, Probot's set-up page that registers
+ * the app (`startSetup`), except under NODE_ENV=production, where a missing
+ * credential is a ServeError naming what to set (as `probot run` refuses too).
+ */
+export async function startServe(options: ServeOptions = {}): Promise<RunningServer | RunningSetup> {
+  loadEnvFile(join(process.cwd(), ".env"));
+  if (process.env.APP_ID) return serve(options);
+  if (process.env.NODE_ENV === "production") {
+    throw new ServeError(
+      "APP_ID is not set, and with NODE_ENV=production there is no set-up page: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET to the GitHub App's, or register the app once by running roleguard serve without NODE_ENV=production",
+    );
+  }
+  process.env.LOG_FORMAT ??= "json";
+  process.env.LOG_LEVEL ??= "info";
+  const { startSetup } = await import("./server/setup.js");
+  return startSetup(listenAddress(options));
+}
+
+function loadEnvFile(path: string): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") throw new ServeError(`cannot read ${path} (${code ?? (error as Error).message}): fix or remove it`);
+  }
+}
+
+/**
+ * The app itself, on PORT (default 3000).
  * Settings come from the environment (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
  * WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...), read by Probot's createProbot.
  * Webhooks at /api/github/webhooks; GET /healthz answers 200 once the app is
@@ -30,11 +67,15 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   process.env.LOG_LEVEL ??= "info";
   const secret = process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET;
   if (!secret) {
-    throw new Error("WEBHOOK_SECRET is not set: roleguard will not start without it, since it verifies deliveries and signs the approvals record");
+    throw new ServeError("WEBHOOK_SECRET is not set: roleguard will not start without it, since it verifies deliveries and signs the approvals record; set it to the GitHub App's webhook secret");
   }
-  const probot = createProbot();
   const appId = Number(process.env.APP_ID);
-  const state = newAppState({ ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}), secret, defaultMetrics: true });
+  if (!Number.isInteger(appId) || appId <= 0) {
+    throw new ServeError("APP_ID must be the GitHub App's numeric id (its settings page shows it as App ID); unset it to register a new app on the set-up page");
+  }
+  const address = listenAddress(options);
+  const probot = createGitHubApp();
+  const state = newAppState({ appId, secret, defaultMetrics: true });
   const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
   // Looked up in the background: start-up must not wait on GitHub (the signed ledger does not need it).
   void ownBotLogin(probot).then((login) => {
@@ -68,9 +109,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     });
   });
 
-  const port = options.port ?? Number(process.env.PORT ?? 3000);
-  const host = options.host ?? process.env.HOST ?? "localhost";
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const { host } = address;
+  const port = await listen(server, address.port, host);
   ready = true;
 
   const interval = Number(process.env.ROLEGUARD_RECONCILE_SECONDS ?? 600);
@@ -81,6 +121,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   probot.log.info(`roleguard listening on http://${host}:${port} (webhooks at /api/github/webhooks; reconciliation every ${interval > 0 ? `${interval}s` : "— off"})`);
 
   return {
+    mode: "app",
     server,
     state,
     async stop(graceMs = 25_000) {
@@ -92,6 +133,20 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       server.closeAllConnections();
     },
   };
+}
+
+/** Probot from the environment; its only refusal left (APP_ID is checked) is a missing private key. */
+function createGitHubApp(): Probot {
+  try {
+    return createProbot();
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new ServeError(
+      /privateKey/.test(message)
+        ? "APP_ID is set but no private key was found: set PRIVATE_KEY to the GitHub App's private key (PEM text) or PRIVATE_KEY_PATH to its .pem file"
+        : `cannot start the GitHub App: ${message}`,
+    );
+  }
 }
 
 /** "<slug>[bot]": how the app's own comments are signed on GitHub. Unknown is tolerable: the ledger is signed anyway. */
