@@ -30,6 +30,8 @@ const PullRequestEventSchema = z.object({
   repository: RepositorySchema,
   pull_request: PullRequestSchema,
   changes: z.object({ base: z.unknown().optional() }).loose().optional(),
+  label: z.object({ name: z.string() }).optional(),
+  sender: z.object({ login: z.string(), type: z.string().optional() }).optional(),
 });
 
 const MergeGroupEventSchema = z.object({
@@ -83,7 +85,9 @@ export function roleguardApp(state: AppState = newAppState(), options: AppOption
       // and looks the run up, so it updates that run instead of adding a second one.
       const live = Date.now() - Date.parse(payload.data.pull_request.updated_at ?? "") < LIVE_DELIVERY_MS;
       const knownNew = (action === "opened" || action === "synchronize") && live;
-      await evaluatePullRequest(await ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request), { knownNew, fresh: action === "opened" });
+      const { label, sender } = payload.data;
+      const unlabeled = action === "unlabeled" && label && sender ? { event: "unlabeled" as const, label: label.name, actor: sender.login, actorIsBot: sender.type === "Bot" } : undefined;
+      await evaluatePullRequest(await ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request, unlabeled), { knownNew, fresh: action === "opened" });
     });
 
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {

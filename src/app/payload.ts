@@ -32,8 +32,9 @@ export function repoRefOf(repository: z.infer<typeof RepositorySchema>): RepoRef
   return { owner: repository.owner.login, repo: repository.name, defaultBranch: repository.default_branch };
 }
 
-export function pullRequestInfo(pr: PullRequestPayload): PullRequestInfo {
+export function pullRequestInfo(pr: PullRequestPayload, unlabeled?: PullRequestInfo["unlabeled"]): PullRequestInfo {
   return {
+    ...(unlabeled ? { unlabeled } : {}),
     number: pr.number,
     headSha: pr.head.sha,
     headRef: pr.head.ref,

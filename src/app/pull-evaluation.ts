@@ -1,6 +1,6 @@
 import type { Logger } from "probot";
 import type { ActorFacts, PullFacts } from "../approvals/authorize.js";
-import { permissionFrom } from "../approvals/authorize.js";
+import { overrideRefusal, permissionFrom } from "../approvals/authorize.js";
 import type { Config } from "../config/schema.js";
 import { detectAgents } from "../policy/agents.js";
 import { assignRoles, isRoleBound, type AuthorFacts } from "../policy/assign.js";
@@ -13,7 +13,7 @@ import type { PolicyError } from "../errors.js";
 import { buildRoleSet } from "../roles/resolve.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { loadPolicyFromGitHub } from "../sources/github/policy.js";
-import { PullRequestSource, type PullRequestInfo } from "../sources/github/pull-request.js";
+import { PullRequestSource, type LabelEvent, type PullRequestInfo } from "../sources/github/pull-request.js";
 import type { LoadedPolicy } from "../sources/policy.js";
 import type { AppState } from "./state.js";
 
@@ -112,13 +112,42 @@ export class PullRequestEvaluation {
       commitAuthors = [...new Set(commits.flatMap((commit) => [commit.author, commit.committer].filter((login): login is string => !!login && login !== "web-flow")))];
       commitMessages = commits.map((commit) => commit.message);
     }
+    const labels = await this.labelRemovals();
+    warnings.push(...labels.warnings);
     const facts: AuthorFacts = {
       login: pr.author,
       labels: pr.labels,
+      stickyLabels: labels.sticky,
       commitAuthors,
       agents: wantsAgents ? detectAgents({ login: pr.author, headRef: pr.headRef, body: pr.body, commitMessages }) : [],
       isTeamMember: (team, login) => this.source.isTeamMember(team, login),
     };
     return { facts, warnings, errors };
+  }
+
+  /**
+   * Labels an assign entry names that were removed from the PR, and whether
+   * their role stays: only someone with the override permission, who is not
+   * the author, a committer, a bot or role-bound, can drop a role by removing
+   * its label (SPEC §4). The label history is read only when labels assign roles.
+   */
+  private async labelRemovals(): Promise<{ sticky: { label: string; removedBy: string }[]; warnings: string[] }> {
+    const wanted = new Set(this.config.assign.flatMap((entry) => entry.labels.map((label) => label.toLowerCase())));
+    const current = new Set(this.pr.labels.map((label) => label.toLowerCase()));
+    if (wanted.size === 0 || ![...wanted].some((label) => !current.has(label))) return { sticky: [], warnings: [] };
+    const last = new Map<string, LabelEvent>();
+    for (const event of await this.source.labelEvents()) {
+      const key = event.label.toLowerCase();
+      if (wanted.has(key) && !current.has(key)) last.set(key, event);
+    }
+    const sticky: { label: string; removedBy: string }[] = [];
+    const warnings: string[] = [];
+    for (const event of last.values()) {
+      if (event.event !== "unlabeled") continue;
+      const refusal = overrideRefusal(this.config, await this.actorFacts(event.actor, event.actorIsBot), await this.pullFacts());
+      if (refusal) sticky.push({ label: event.label, removedBy: event.actor });
+      else warnings.push(`label ${event.label} was removed by @${event.actor}, who may override: the role it brought no longer applies`);
+    }
+    return { sticky, warnings };
   }
 }

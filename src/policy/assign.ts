@@ -6,6 +6,8 @@ import { loginMatches } from "./logins.js";
 export interface AuthorFacts {
   login?: string;
   labels?: readonly string[];
+  /** Labels no longer on the PR whose role stays: removed by someone who may not drop a role (SPEC §4). */
+  stickyLabels?: readonly { label: string; removedBy: string }[];
   /** Logins of commit authors and committers pushed into the PR. */
   commitAuthors?: readonly string[];
   /** AI agents recognised by their fingerprints, with the evidence ("head branch copilot/fix-1"). */
@@ -37,6 +39,10 @@ export async function assignRoles(config: Config, facts: AuthorFacts): Promise<R
     }
     const label = entry.labels.find((wanted) => facts.labels?.some((label) => label.toLowerCase() === wanted.toLowerCase()));
     if (label !== undefined) add(`labels: ${label}`);
+    else {
+      const sticky = facts.stickyLabels?.find((each) => entry.labels.some((wanted) => wanted.toLowerCase() === each.label.toLowerCase()));
+      if (sticky) add(`labels: ${sticky.label} (removed by @${sticky.removedBy}, who may not drop a role: it stays)`);
+    }
     if (config.match_commit_authors) {
       for (const author of facts.commitAuthors ?? []) {
         if (author.toLowerCase() === login?.toLowerCase()) continue;

@@ -31,6 +31,8 @@ export interface FakePull {
   /** Copies to report (new path → the path it was copied from, which stays). */
   copies: Record<string, string>;
   commits: { sha: string; author?: string; committer?: string; message: string }[];
+  /** The issue events API's label history, oldest first. */
+  labelEvents: { event: "labeled" | "unlabeled"; label: string; actor: string; actorType?: string }[];
   reviews: { user: string; state: string; commit_id: string }[];
 }
 
@@ -164,6 +166,7 @@ export class FakeGitHub {
       requested_teams: pull.requested_teams ?? [],
       renames: pull.renames ?? {},
       copies: pull.copies ?? {},
+      labelEvents: pull.labelEvents ?? [],
       commits: pull.commits ?? [{ sha: headSha, author: pull.author, committer: pull.author, message: "change" }],
       reviews: pull.reviews ?? [],
     };
@@ -278,6 +281,18 @@ export class FakeGitHub {
     if ((m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest)) && method === "POST") {
       this.reactions.push({ repo: fullName, commentId: Number(m[1]), content: String(body.content) });
       return [201, { id: this.reactions.length, content: body.content }];
+    }
+    if ((m = /^\/issues\/(\d+)\/events$/.exec(rest)) && method === "GET") {
+      const pull = repo.pulls.get(Number(m[1]));
+      if (!pull) return [404, { message: "Not Found" }];
+      const events = pull.labelEvents.map((each, index) => ({
+        id: index + 1,
+        event: each.event,
+        label: { name: each.label },
+        actor: { login: each.actor, type: each.actorType ?? (each.actor.endsWith("[bot]") ? "Bot" : "User") },
+        created_at: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString(),
+      }));
+      return [200, events as unknown as nock.Body];
     }
     if ((m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest)) && method === "GET") {
       const found = this.permissions.get(`${fullName}:${m[1]}`.toLowerCase());

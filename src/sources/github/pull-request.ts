@@ -26,6 +26,16 @@ export interface PullRequestInfo {
   changedFiles?: number;
   requestedReviewers: string[];
   requestedTeams: string[];
+  /** On an `unlabeled` delivery: which label, removed by whom (the issue events API may not list it yet). */
+  unlabeled?: LabelEvent;
+}
+
+/** One entry of a PR's label history. */
+export interface LabelEvent {
+  event: "labeled" | "unlabeled";
+  label: string;
+  actor: string;
+  actorIsBot: boolean;
 }
 
 export interface ReviewInfo {
@@ -178,6 +188,26 @@ export class PullRequestSource {
       commits.push(...data.commits.map(toCommitInfo));
     }
     return { commits, complete: commits.length >= total, ...(Number.isFinite(total) ? { total } : {}) };
+  }
+
+  /**
+   * The PR's label history, oldest first, from the issue events API, with the
+   * webhook's own `unlabeled` event added when the API does not list it yet:
+   * who removed a label decides whether the role it brought stays (SPEC §4).
+   */
+  labelEvents(): Promise<LabelEvent[]> {
+    return this.once("label-events", async () => {
+      const raw = await this.gh.paginate(this.gh.rest.issues.listEvents, { ...this.repo, issue_number: this.pr.number, per_page: 100 });
+      const events = raw.flatMap((each): LabelEvent[] => {
+        const event = each as { event?: string; label?: { name?: string } | null; actor?: { login?: string; type?: string } | null };
+        if ((event.event !== "labeled" && event.event !== "unlabeled") || !event.label?.name || !event.actor?.login) return [];
+        return [{ event: event.event, label: event.label.name, actor: event.actor.login, actorIsBot: event.actor.type === "Bot" }];
+      });
+      const own = this.pr.unlabeled;
+      const last = events.filter((each) => each.label.toLowerCase() === own?.label.toLowerCase()).at(-1);
+      if (own && last?.event !== "unlabeled") events.push(own);
+      return events;
+    });
   }
 
   /** Team membership (child teams count); a 404 means "not a member". */
