@@ -6,6 +6,7 @@ import type { PullRequestInfo } from "../sources/github/pull-request.js";
 import { requestReviews } from "../sources/github/review-requests.js";
 import { judgeWithDecisions } from "./decisions.js";
 import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
+import { openPullsSharingHead, sharedHeadNote, strictest, type PullVerdict } from "./shared-head.js";
 
 export type { EvaluationContext } from "./pull-evaluation.js";
 
@@ -52,16 +53,29 @@ export async function evaluateUnlocked(
   pr: PullRequestInfo,
   options: EvaluateOptions & { prepared?: PullRequestEvaluation } = {},
 ): Promise<Report | undefined> {
+  // PRs sharing a head commit share its check run: one evaluation of that commit at a time.
+  return ctx.state.serializer.run(completedKey(repo, pr.headSha), () => evaluateHead(ctx, repo, pr, options));
+}
+
+async function evaluateHead(
+  ctx: EvaluationContext,
+  repo: RepoRef & { defaultBranch: string },
+  pr: PullRequestInfo,
+  options: EvaluateOptions & { prepared?: PullRequestEvaluation },
+): Promise<Report | undefined> {
   const log = ctx.log.child({ repo: `${repo.owner}/${repo.repo}`, pr: pr.number, sha: pr.headSha });
   const check = new CheckRun(ctx.gh, repo, pr.headSha, ctx.state.checkRunIds, ctx.state.appId);
   const started = process.hrtime.bigint();
   try {
-    await check.start(options.knownNew ? { knownNew: true } : {});
+    const siblings = await openPullsSharingHead(ctx.gh, repo, pr);
+    // A second PR opened on an existing head is "opened", yet its commit may already have a run: look it up.
+    await check.start(options.knownNew && siblings.length === 0 ? { knownNew: true } : {});
     const evaluation = options.prepared ?? (await new PullRequestEvaluation(ctx, repo, pr).prepare());
     const { report } = await judgeWithDecisions(evaluation, { fresh: options.fresh === true });
     const notes = await requestReviews(ctx.gh, evaluation.source, report, evaluation.config, ctx.state.reviewMemory);
-    const actions = report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];
-    await check.complete(report.conclusion, buildCheckOutput(report, notes), actions);
+    const posted = siblings.length === 0 ? { report, notes } : await strictestOfHead(ctx, repo, { number: pr.number, baseRef: pr.baseRef, report }, siblings, notes);
+    const actions = posted.report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];
+    await check.complete(posted.report.conclusion, buildCheckOutput(posted.report, posted.notes), actions);
     ctx.state.completed.set(completedKey(repo, pr.headSha), true);
     ctx.state.metrics.recordReport(report, Number(process.hrtime.bigint() - started) / 1e9);
     log.info({ conclusion: report.conclusion, findings: report.findings.length }, "evaluated");
@@ -74,6 +88,23 @@ export async function evaluateUnlocked(
     });
     return undefined;
   }
+}
+
+/** Evaluates the other open PRs of this head and picks the strictest verdict to post, naming each PR's. */
+async function strictestOfHead(
+  ctx: EvaluationContext,
+  repo: RepoRef & { defaultBranch: string },
+  own: PullVerdict,
+  siblings: readonly PullRequestInfo[],
+  notes: string[],
+): Promise<{ report: Report; notes: string[] }> {
+  const verdicts: PullVerdict[] = [own];
+  for (const sibling of siblings) {
+    const { report } = await judgeWithDecisions(await new PullRequestEvaluation(ctx, repo, sibling).prepare(), { fresh: false });
+    verdicts.push({ number: sibling.number, baseRef: sibling.baseRef, report });
+  }
+  const chosen = strictest(verdicts);
+  return { report: chosen.report, notes: [sharedHeadNote(verdicts, chosen), ...(chosen === own ? notes : [])] };
 }
 
 export function couldNotEvaluate(reason: string): CheckOutput {

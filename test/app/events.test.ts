@@ -352,10 +352,10 @@ describe("requests per evaluation", () => {
   const twenty = (tag: string): Files => Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`src/feature/f${i}.ts`, `export const f${i} = "${tag}";\n`]));
   const summary = () =>
     fake.requests
-      .map((request) => `${request.method} ${request.path.replace(/\/check-runs\/\d+$/, "/check-runs/:id")} ${request.status}${request.conditional ? " conditional" : ""}`)
+      .map((request) => `${request.method} ${request.path.replace(/\/check-runs\/\d+$/, "/check-runs/:id").replace(/\/commits\/[0-9a-f]{40}\/pulls$/, "/commits/:sha/pulls")} ${request.status}${request.conditional ? " conditional" : ""}`)
       .sort();
 
-  it("a 20-file PR costs 4 billable requests when opened and when pushed to; the policy is revalidated with 304s", async () => {
+  it("a 20-file PR costs 5 billable requests when opened, 7 when pushed to; the policy is revalidated with 304s", async () => {
     fake.repo(REPO, { files: BASE });
     const { probot } = quickProbot();
     // Warm the caches with another PR.
@@ -369,10 +369,12 @@ describe("requests per evaluation", () => {
     const opened = fake.checkRuns(REPO).find((run) => run.head_sha === pull.head.sha);
     expect(opened?.conclusion).toBe("action_required");
     expect(opened?.output?.title).toBe("1 approval needed: commit");
-    expect(fake.billable.length).toBeLessThanOrEqual(4);
+    // The fifth: the open PRs sharing this head commit, whose verdicts the one check run must carry too (SPEC §5).
+    expect(fake.billable.length).toBeLessThanOrEqual(5);
     expect(summary()).toEqual([
       "GET /repos/acme/.github 304 conditional",
       "GET /repos/acme/.github/git/trees/main 304 conditional",
+      "GET /repos/acme/shop/commits/:sha/pulls 200",
       "GET /repos/acme/shop/git/trees/main 304 conditional",
       "GET /repos/acme/shop/pulls/2/commits 200",
       "GET /repos/acme/shop/pulls/2/files 200",
@@ -384,11 +386,12 @@ describe("requests per evaluation", () => {
     fake.push(REPO, 2, { ...BASE, ...twenty("two") });
     await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
     expect(fake.checkRuns(REPO).find((run) => run.head_sha === pull.head.sha)?.conclusion).toBe("action_required");
-    expect(fake.billable.length).toBeLessThanOrEqual(6);
+    expect(fake.billable.length).toBeLessThanOrEqual(7);
     // A push keeps approvals whose findings it leaves untouched (SPEC §7): comments and reviews are read.
     expect(summary()).toEqual([
       "GET /repos/acme/.github 304 conditional",
       "GET /repos/acme/.github/git/trees/main 304 conditional",
+      "GET /repos/acme/shop/commits/:sha/pulls 200",
       "GET /repos/acme/shop/git/trees/main 304 conditional",
       "GET /repos/acme/shop/issues/2/comments 200",
       "GET /repos/acme/shop/pulls/2/commits 200",

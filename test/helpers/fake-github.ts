@@ -148,12 +148,13 @@ export class FakeGitHub {
     return commit.files;
   }
 
-  pull(fullName: string, pull: Omit<Partial<FakePull>, "head" | "base"> & { number: number; author: string; head: Files; headRef?: string; base?: string }): FakePull {
+  /** Opens a PR; `sameHeadAs` opens it on another PR's head commit (one branch proposed to two bases). */
+  pull(fullName: string, pull: Omit<Partial<FakePull>, "head" | "base"> & { number: number; author: string; head: Files; headRef?: string; base?: string; sameHeadAs?: FakePull }): FakePull {
     const repo = this.mustRepo(fullName);
     const baseRef = pull.base ?? repo.defaultBranch;
     const baseSha = repo.branches.get(baseRef) as string;
-    const headRef = pull.headRef ?? `feature-${pull.number}`;
-    const headSha = this.commit(fullName, headRef, pull.head);
+    const headRef = pull.sameHeadAs?.head.ref ?? pull.headRef ?? `feature-${pull.number}`;
+    const headSha = pull.sameHeadAs?.head.sha ?? this.commit(fullName, headRef, pull.head);
     const record: FakePull = {
       number: pull.number,
       user: { login: pull.author, type: pull.author.endsWith("[bot]") ? "Bot" : "User" },
@@ -435,6 +436,11 @@ export class FakeGitHub {
       const pull = repo.pulls.get(Number(m[1]));
       if (!pull) return notFound;
       return this.pullRoute(fullName, repo, pull, method, m[2] ?? "", query, body);
+    }
+    if ((m = /^\/commits\/([0-9a-f]{40})\/pulls$/.exec(rest)) && method === "GET") {
+      // The PRs whose head is this commit (GitHub also lists merged PRs that brought it in; none here).
+      const sha = m[1];
+      return [200, [...repo.pulls.values()].filter((pull) => pull.head.sha === sha).map((pull) => this.pullPayload(repo, pull)) as unknown as nock.Body];
     }
     if ((m = /^\/commits\/([^/]+)\/check-runs$/.exec(rest)) && method === "GET") {
       const name = query.get("check_name");
