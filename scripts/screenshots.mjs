@@ -7,7 +7,8 @@
  * marked (GitHub-flavoured Markdown) inside GitHub's stylesheet
  * (github-markdown-css), then photographed by headless Chromium.
  *
- * Writes docs/check-run/<name>.md (the summary as posted), .html and .png.
+ * Writes docs/check-run/<name>.md (the summary as posted), .html and .png,
+ * and the stylesheet the pages link.
  * Everything is fixed (SHAs, dates, window sizes), so a re-run gives the same
  * files; only a different Chromium or font set changes the pictures.
  *
@@ -81,14 +82,14 @@ const SCENARIOS = [
   {
     name: "clean-pass",
     caption: "A clean pass: what was checked",
-    height: 520,
+    height: 290,
     author: "backend-agent[bot]",
     files: [file("src/orders/service.ts"), file("src/orders/service.test.ts"), file("docs/orders.md")],
   },
   {
     name: "forbidden-path",
     caption: "One forbidden path",
-    height: 720,
+    height: 690,
     author: "backend-agent[bot]",
     files: [file(".github/workflows/ci.yml"), file("src/orders/service.ts")],
   },
@@ -128,7 +129,7 @@ const SCENARIOS = [
   {
     name: "config-error",
     caption: "A config error on the default branch: not caused by this PR",
-    height: 560,
+    height: 370,
     author: "backend-agent[bot]",
     config: { file: "main:.github/roleguard.yml", text: BROKEN_CONFIG },
     files: [file("src/orders/service.ts")],
@@ -164,7 +165,9 @@ async function outputOf(scenario) {
   return { report, output: buildCheckOutput(report) };
 }
 
-const CSS = readFileSync(createRequire(import.meta.url).resolve("github-markdown-css/github-markdown-light.css"), "utf8");
+/** GitHub's stylesheet (github-markdown-css, MIT), written once beside the pages that link it. */
+const CSS_FILE = "github-markdown-light.css";
+const CSS = readFileSync(createRequire(import.meta.url).resolve(`github-markdown-css/${CSS_FILE}`), "utf8");
 const escapeHtml = (value) => value.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]);
 const CONCLUSION = { success: ["Success", "#1a7f37"], neutral: ["Neutral", "#59636e"], action_required: ["Action required", "#9a6700"], failure: ["Failure", "#d1242f"] };
 
@@ -178,7 +181,7 @@ function page(scenario, report, output) {
   const moreAnnotations = output.annotations.length > 4 ? `<li class="ann more">… and ${output.annotations.length - 4} more annotations</li>` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>roleguard: ${escapeHtml(scenario.caption)}</title>
-<style>${CSS}</style>
+<link rel="stylesheet" href="${CSS_FILE}">
 <style>
   body { margin: 0; background: #f6f8fa; font: 14px -apple-system, BlinkMacSystemFont, "Segoe UI", "Noto Sans", Helvetica, Arial, sans-serif; color: #1f2328; }
   .run { max-width: 1012px; margin: 16px auto; background: #fff; border: 1px solid #d1d9e0; border-radius: 6px; }
@@ -202,6 +205,7 @@ ${annotations.length > 0 ? `<ul class="anns"><h2>Annotations (${output.annotatio
 }
 
 mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, CSS_FILE), `/* github-markdown-css (MIT, sindresorhus/github-markdown-css), copied by scripts/screenshots.mjs */\n${CSS}`);
 const png = !process.argv.includes("--no-png");
 for (const scenario of SCENARIOS) {
   const { report, output } = await outputOf(scenario);
