@@ -175,7 +175,7 @@ describe("a pass says what was checked", () => {
 });
 
 describe("policy errors", () => {
-  const base = { roles: { "a.md": AGENT }, apply: ASSIGNED, files: ["src/a.ts"] } as const;
+  const base = { roles: { "a.md": AGENT }, apply: ASSIGNED, files: ["src/a.ts"] };
 
   it("an error in the policy in force says file, line, field, the fix, and that the PR did not cause it", async () => {
     const report = await run(base);
