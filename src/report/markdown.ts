@@ -127,7 +127,7 @@ function nextSteps(report: Report): string[] {
     rows.push(row(what(STATE_MARK.pending, category, findings), whoApproves(approversOf(findings, report)), code(`/roleguard approve ${category}`, { cell: true })));
   }
   if (pending.size > 1) {
-    rows.push(row(`${STATE_MARK.pending} all ${pending.size} pending categories at once`, "each approver, for their categories", code("/roleguard approve all", { cell: true })));
+    rows.push(row(`${STATE_MARK.pending} ${pending.size === 2 ? "both" : `all ${pending.size}`} pending categories at once`, "each approver, for their categories", code("/roleguard approve all", { cell: true })));
   }
   if (rows.length === 0) return [];
   const reviews = pending.size > 0 && permissionsOf(report).reviews ? " An approving review of the head commit also approves what its reviewer may approve." : "";

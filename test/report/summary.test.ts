@@ -90,7 +90,7 @@ describe("next steps: what, who, the command", () => {
     expect(rows[0]).toEqual([expect.stringContaining("forbidden_paths"), "anyone with **admin** permission or higher", "undo the change, or comment `/roleguard override <reason>`"]);
     expect(rows[1]).toEqual([expect.stringContaining("database_migrations"), "@alice, @acme/dba", "`/roleguard approve database_migrations`"]);
     expect(rows[2]).toEqual([expect.stringContaining("deployment"), "anyone with **maintain** permission or higher", "`/roleguard approve deployment`"]);
-    expect(rows[3]).toEqual([expect.stringContaining("all 2 pending categories"), expect.any(String), "`/roleguard approve all`"]);
+    expect(rows[3]).toEqual([expect.stringContaining("both pending categories at once"), expect.any(String), "`/roleguard approve all`"]);
   });
 
   it("a row names its category and files, the first two and how many more", async () => {
