@@ -7,15 +7,18 @@ import {
   type DependencyMap,
   type Ecosystem,
 } from "./dependencies/index.js";
+import { dependencyLine } from "./dependencies/lines.js";
 
 export interface DependencyFinding {
   category: DependencyCategory;
   file: ChangedFile;
   /** "lodash ^4.17.21", "requests 2.31.0 → 2.32.0" */
   detail: string;
+  /** The dependency's line in the head manifest (added and updated ones; a removed one has none there). */
+  line?: number;
 }
 
-type ManifestSide = { ok: true; map: DependencyMap | null } | { ok: false; reason: string };
+type ManifestSide = { ok: true; map: DependencyMap | null; text?: string } | { ok: false; reason: string };
 
 /**
  * Dependency changes, found by parsing each changed manifest at the base and
@@ -46,12 +49,14 @@ export async function findDependencyChanges(
       continue;
     }
     const diff = diffDependencies(base.map, head.map);
-    const add = (category: DependencyCategory, detail: string) => {
-      if (wanted.has(category)) findings.push({ category, file, detail });
+    const add = (category: DependencyCategory, detail: string, name?: string) => {
+      if (!wanted.has(category)) return;
+      const line = name !== undefined && head.text !== undefined ? dependencyLine(head.text, name, ecosystem.id) : undefined;
+      findings.push({ category, file, detail, ...(line !== undefined ? { line } : {}) });
     };
-    for (const { name, spec } of diff.added) add("add_dependencies", `${name} ${spec}`);
+    for (const { name, spec } of diff.added) add("add_dependencies", `${name} ${spec}`, name);
     for (const { name, spec } of diff.removed) add("remove_dependencies", `${name} ${spec}`);
-    for (const { name, from, to } of diff.updated) add("update_dependencies", `${name} ${from} → ${to}`);
+    for (const { name, from, to } of diff.updated) add("update_dependencies", `${name} ${from} → ${to}`, name);
     if (diff.added.length + diff.removed.length + diff.updated.length > 0) {
       explained.push({ ecosystem: ecosystem.id, dir: dirname(file.path) });
     }
@@ -87,7 +92,7 @@ async function readSide(
   // A file the change lists but the commit lacks: read as absent (a rename of its parent folder, a race).
   if (text === null) return { ok: true, map: null };
   try {
-    return { ok: true, map: ecosystem.parse(text, path) };
+    return { ok: true, map: ecosystem.parse(text, path), text };
   } catch (error) {
     return { ok: false, reason: `${side} does not parse (${(error as Error).message})` };
   }

@@ -7,6 +7,7 @@ import { compileCategory } from "./categories/matchers.js";
 import type { Approval, Change, ChangedFile, FileReader, Override, RoleAssignment } from "./change.js";
 import { findDependencyChanges } from "./dependency-findings.js";
 import { statedConfidence } from "./escalation.js";
+import { describeInspection } from "./inspected.js";
 import { PathPatternList } from "./paths.js";
 import type { Decision, Finding, Report } from "./report.js";
 import { collectRequirements } from "./requirements.js";
@@ -37,6 +38,8 @@ interface Detected {
   detail: string;
   roles: Set<string>;
   content: string;
+  /** The line of the file it is about, when there is one (a dependency in its manifest). */
+  line?: number;
 }
 
 /**
@@ -44,6 +47,11 @@ interface Detected {
  * report of SPEC §5. Deterministic, and no I/O beyond the reader it is given.
  */
 export async function evaluate(input: EvaluationInput): Promise<Report> {
+  const report = await judge(input);
+  return { ...report, ...describeInspection(input.change, input.assignments, input.roleSet, input.config) };
+}
+
+async function judge(input: EvaluationInput): Promise<Report> {
   const { change, config, roleSet } = input;
   const errors: PolicyError[] = [...(input.errors ?? []), ...roleSet.errors];
   const warnings: string[] = [...(input.warnings ?? []), ...(change.warnings ?? []), ...roleSet.warnings];
@@ -90,7 +98,7 @@ export async function evaluate(input: EvaluationInput): Promise<Report> {
   if (wantedDependencies.size > 0) {
     for (const finding of await findDependencyChanges(change.files, input.reader, wantedDependencies)) {
       const holders = requirements.categories.get(finding.category) as Set<string>;
-      detected.add({ category: finding.category, file: finding.file, violation: false, detail: finding.detail, roles: holders, content: finding.detail });
+      detected.add({ category: finding.category, file: finding.file, violation: false, detail: finding.detail, roles: holders, content: finding.detail, ...(finding.line !== undefined ? { line: finding.line } : {}) });
     }
   }
 
@@ -167,6 +175,7 @@ function applyDecisions(detected: Detected[], config: Config, approvals: readonl
       category: item.category,
       ...(item.file ? { path: item.file.path } : {}),
       ...(item.file?.previousPath ? { previous_path: item.file.previousPath } : {}),
+      ...(item.line !== undefined ? { line: item.line } : {}),
       state: item.violation ? "violation" : "pending",
       detail: item.detail,
       roles: [...item.roles].sort(),

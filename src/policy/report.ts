@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PERMISSIONS } from "../config/schema.js";
 import { PolicyErrorSchema } from "../errors.js";
 
 /**
@@ -15,6 +16,8 @@ export const FindingSchema = z.object({
   path: z.string().optional(),
   /** The old path of a rename or copy; the finding counts once, under both paths. */
   previous_path: z.string().optional(),
+  /** The line of `path` the finding is about, at the head (a dependency's line in its manifest). */
+  line: z.number().int().positive().optional(),
   state: z.enum(FINDING_STATES),
   detail: z.string().optional(),
   /** The roles that hold this PR to the finding. */
@@ -49,6 +52,31 @@ export const DecisionSchema = z.object({
 });
 export type Decision = z.infer<typeof DecisionSchema>;
 
+/** What the evaluation looked at, so a pass can say what was checked and a partial look says why. */
+export const InspectedSchema = z.object({
+  /** Changed files inspected (a rename counts once). */
+  files: z.number().int().nonnegative(),
+  /** false when the change could not be listed in full; `reason` says why (the verdict then fails closed). */
+  complete: z.boolean(),
+  reason: z.string().optional(),
+  /** The categories the applied roles require approval for, each looked for in the change. */
+  categories: z.array(z.string()),
+  /** Forbidden and allowed path patterns of the applied roles that every file was matched against. */
+  path_rules: z.number().int().nonnegative(),
+});
+export type Inspected = z.infer<typeof InspectedSchema>;
+
+/** Who may act when no approvers are named: the config's permission thresholds (SPEC §4, §7). */
+export const PermissionsSchema = z.object({
+  /** `approvals.min_permission`: approves a category that names no approvers. */
+  approve: z.enum(PERMISSIONS),
+  /** `overrides.min_permission`: overrides violations. */
+  override: z.enum(PERMISSIONS),
+  /** `approvals.reviews`: an approving review approves what its author may approve. */
+  reviews: z.boolean(),
+});
+export type Permissions = z.infer<typeof PermissionsSchema>;
+
 export const ReportSchema = z.object({
   version: z.literal(1),
   conclusion: z.enum(CONCLUSIONS),
@@ -68,6 +96,8 @@ export const ReportSchema = z.object({
   /** Present when findings were cut to fit a size limit. */
   counts: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   truncated: z.boolean().optional(),
+  inspected: InspectedSchema.optional(),
+  permissions: PermissionsSchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 export type Conclusion = Report["conclusion"];

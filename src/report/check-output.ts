@@ -1,20 +1,14 @@
 import type { Finding, Report } from "../policy/report.js";
+import { buildAnnotations, type Annotation } from "./annotations.js";
 import { renderMarkdown } from "./markdown.js";
+
+export type { Annotation } from "./annotations.js";
 
 /** GitHub's limits on a check run's output (GITHUB-FACTS.md). */
 export const OUTPUT_LIMIT = 65_535;
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** Beyond this, findings are listed in the summary and JSON only: 10 requests of annotations is plenty to read. */
 export const MAX_ANNOTATIONS = 500;
-
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  annotation_level: "notice" | "warning" | "failure";
-  title: string;
-  message: string;
-}
 
 export interface CheckOutput {
   title: string;
@@ -27,48 +21,20 @@ export interface CheckOutput {
 export function buildCheckOutput(report: Report, extraSummary: string[] = []): CheckOutput {
   const all = buildAnnotations(report);
   const notes = [...extraSummary];
-  if (all.length > MAX_ANNOTATIONS) notes.push(`Only the first ${MAX_ANNOTATIONS} of ${all.length} findings are annotated on files; the JSON report lists them all.`);
-  // Notes go right under the title: the table below may be cut to fit, the notes must not be.
-  const [title = "", ...rest] = renderMarkdown(report).split("\n");
-  const summaryBody = [title, "", ...notes.map((note) => `> ${note}`), ...(notes.length > 0 ? [""] : []), ...rest].join("\n");
+  if (all.length > MAX_ANNOTATIONS) notes.push(`Only the first ${MAX_ANNOTATIONS} of ${all.length} annotations are shown on files; the summary and the JSON report list every finding.`);
   return {
     title: report.title.slice(0, 1000),
-    summary: fitText(summaryBody, OUTPUT_LIMIT, "\n\n_…summary cut to fit GitHub's limit; the JSON report in the details has the counts per category and the findings, violations first._"),
+    summary: fitMarkdown(renderMarkdown(report, { notes }), OUTPUT_LIMIT),
     text: jsonBlock(report),
     annotations: all.slice(0, MAX_ANNOTATIONS),
   };
 }
 
-/** Violations first, then pending, then settled; errors in proposed policy files as failures. */
-function buildAnnotations(report: Report): Annotation[] {
-  const level = (finding: Finding): Annotation["annotation_level"] =>
-    finding.state === "violation" ? "failure" : finding.state === "pending" ? "warning" : "notice";
-  const fromFindings = report.findings
-    .filter((finding): finding is Finding & { path: string } => finding.path !== undefined)
-    .map((finding) => ({
-      path: finding.path,
-      start_line: 1,
-      end_line: 1,
-      annotation_level: level(finding),
-      title: `${finding.category}: ${finding.state}`,
-      message: [finding.detail, finding.resolve ? `To resolve: ${finding.resolve}` : "", finding.by ? `By ${finding.by}${finding.reason ? `: ${finding.reason}` : ""}` : ""]
-        .filter(Boolean)
-        .join("\n")
-        .slice(0, 64_000),
-    }));
-  // Errors in files of this repository (proposed or on the default branch) sit on that file; labelled ones
-  // ("main:.github/roleguard.yml", "acme/.github:...", "(pull request)") are in the summary only.
-  const fromErrors = report.errors
-    .filter((error) => !error.file.startsWith("(") && !error.file.includes(":"))
-    .map((error) => ({
-      path: error.file,
-      start_line: error.line ?? 1,
-      end_line: error.line ?? 1,
-      annotation_level: "failure" as const,
-      title: error.field ? `roleguard: ${error.field}` : "roleguard: policy error",
-      message: error.message.slice(0, 64_000),
-    }));
-  return [...fromErrors, ...fromFindings];
+/** A fence of backticks longer than any run of backticks inside, so no string in the report can close it. */
+function fenced(json: string): string {
+  const longest = Math.max(0, ...[...json.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}json\n${json}\n${fence}\n`;
 }
 
 /**
@@ -77,8 +43,7 @@ function buildAnnotations(report: Report): Annotation[] {
  * category and state and as many findings as fit, violations first.
  */
 export function jsonBlock(report: Report, limit: number = OUTPUT_LIMIT): string {
-  const wrap = (value: Report) => `\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\`\n`;
-  const full = wrap(report);
+  const full = fenced(JSON.stringify(report, null, 2));
   if (full.length <= limit) return full;
 
   const counts: Record<string, Record<string, number>> = {};
@@ -88,7 +53,7 @@ export function jsonBlock(report: Report, limit: number = OUTPUT_LIMIT): string 
   }
   // Findings are already sorted violations first; keep the longest prefix that fits.
   const shell = { ...report, findings: [] as Finding[], counts, truncated: true };
-  const compact = (value: Report) => `\`\`\`json\n${JSON.stringify(value)}\n\`\`\`\n`;
+  const compact = (value: Report) => fenced(JSON.stringify(value));
   let low = 0;
   let high = report.findings.length;
   while (low < high) {
@@ -102,6 +67,17 @@ export function jsonBlock(report: Report, limit: number = OUTPUT_LIMIT): string 
   return compact({ ...shell, checklist: [], warnings: shell.warnings.slice(0, 20), errors: shell.errors.slice(0, 20) }).slice(0, limit);
 }
 
-function fitText(text: string, limit: number, note: string): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - note.length)}${note}`;
+const CUT_NOTE = "\n\n_…summary cut to fit GitHub's limit; the JSON report in the details has the counts per category and the findings, violations first._\n";
+
+/**
+ * The summary is built to fit (lists are capped); should it still be too long,
+ * it is cut at a line, and a `<details>` left open is closed so the note shows.
+ */
+function fitMarkdown(markdown: string, limit: number): string {
+  if (markdown.length <= limit) return markdown;
+  const room = limit - CUT_NOTE.length - "\n\n</details>".length * 4;
+  let cut = markdown.slice(0, Math.max(0, room));
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
+  const open = (cut.match(/<details>/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  return `${cut}${"\n\n</details>".repeat(Math.max(0, Math.min(open, 4)))}${CUT_NOTE}`.slice(0, limit);
 }

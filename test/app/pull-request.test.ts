@@ -44,8 +44,8 @@ describe("pull_request.opened", () => {
     const run = runs[0]!;
     expect(run).toMatchObject({ name: "roleguard", head_sha: pull.head.sha, status: "completed", conclusion: "failure" });
     expect(run.output?.title).toBe("1 forbidden change: .github/workflows/ci.yml; 3 approvals needed: commit, database_migrations, security_changes");
-    expect(run.output?.summary).toContain("`software-engineer-typescript-backend` — assign[0].users: backend-agent[bot]");
-    expect(run.output?.summary).toContain("comment `/roleguard approve database_migrations`");
+    expect(run.output?.summary).toContain("`software-engineer-typescript-backend` (applied by `assign[0].users: backend-agent[bot]`)");
+    expect(run.output?.summary).toContain("| `/roleguard approve database_migrations` |");
     const report = fake.report(run);
     expect(report.findings.map((f) => `${f.category} ${f.path ?? "-"} ${f.state}`)).toEqual([
       "forbidden_paths .github/workflows/ci.yml violation",

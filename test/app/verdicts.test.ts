@@ -79,7 +79,7 @@ describe("verdicts", () => {
       expect(run.output?.title).toBe("1 approval needed: database_migrations");
       expect(brief(report)).toEqual(["database_migrations db/migrations/001_init.sql pending"]);
       expect(report.findings[0]).toMatchObject({ resolve: "/roleguard approve database_migrations", roles: ["guarded"] });
-      expect(run.output?.summary).toContain("comment `/roleguard approve database_migrations`");
+      expect(run.output?.summary).toContain("| `/roleguard approve database_migrations` |");
       expect(run.annotations).toEqual([
         expect.objectContaining({ path: "db/migrations/001_init.sql", annotation_level: "warning", title: "database_migrations: pending", start_line: 1, end_line: 1 }),
       ]);
@@ -100,8 +100,9 @@ describe("verdicts", () => {
       expect(run.conclusion).toBe("failure");
       expect(report.errors).toEqual([{ file: "main:.github/roleguard.yml", line: 4, message: "invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]" }]);
       expect(run.output?.title).toBe("1 policy error: main:.github/roleguard.yml: (line 4): invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]");
-      expect(run.output?.summary).toContain("**Errors** (the check fails until these are fixed):");
-      expect(run.output?.summary).toContain("- main:.github/roleguard.yml: (line 4): invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]");
+      expect(run.output?.summary).toContain("#### ❌ Policy error: the check fails until it is fixed");
+      expect(run.output?.summary).toContain("- **`main:.github/roleguard.yml`**, line 4: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \\]");
+      expect(run.output?.summary).toContain("_Not caused by this PR_");
     });
 
     it("failure: a config that does not validate names the field", async () => {
@@ -292,12 +293,15 @@ describe("verdicts", () => {
   });
 
   describe("GitHub's output limits (SPEC §5)", () => {
-    /** 2,500 files added under a forbidden folder and 300 deleted: evaluated once, asserted on by two tests. */
+    /**
+     * 2,500 files added under a forbidden folder (ten per subfolder, so each keeps its own annotation)
+     * and 300 deleted from one folder (one shared annotation): evaluated once, asserted on by two tests.
+     */
     let thousands: Promise<{ run: FakeCheckRun; report: ReturnType<FakeGitHub["report"]>; requests: RequestRecord[] }> | undefined;
     const thousandsOfFindings = () =>
       (thousands ??= (async () => {
         const removed = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`old/r${String(i).padStart(3, "0")}.txt`, `old ${i}\n`]));
-        const added = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`generated/f${String(i).padStart(4, "0")}.txt`, `gen ${i}\n`]));
+        const added = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`generated/d${String(Math.floor(i / 10)).padStart(3, "0")}/f${String(i).padStart(4, "0")}.txt`, `gen ${i}\n`]));
         const { run, report } = await evaluate({ author: "ops-agent[bot]", head: { ...BASE, ...added } }, { ...BASE, ...removed });
         return { run, report, requests: [...fake.requests] };
       })());
@@ -306,10 +310,11 @@ describe("verdicts", () => {
       const { run, report, requests } = await thousandsOfFindings();
 
       expect(run.conclusion).toBe("failure");
-      expect(run.output?.title).toBe("2500 forbidden changes: generated/f0000.txt, generated/f0001.txt, generated/f0002.txt, ...; 1 approval needed: delete_files");
+      expect(run.output?.title).toBe("2500 forbidden changes: generated/d000/f0000.txt, generated/d000/f0001.txt, generated/d000/f0002.txt, ...; 1 approval needed: delete_files");
       expect(run.output?.summary?.length).toBeLessThanOrEqual(65_535);
       expect(run.output?.text?.length).toBeLessThanOrEqual(65_535);
-      expect(run.output?.summary).toMatch(/summary cut to fit GitHub's limit/);
+      // The summary lists what fits its budget and says where the rest is, rather than being cut mid-list.
+      expect(run.output?.summary).toMatch(/more, listed in the JSON report/);
 
       expect(report.truncated).toBe(true);
       expect(report.counts).toEqual({ forbidden_paths: { violation: 2500 }, delete_files: { pending: 300 } });
@@ -317,7 +322,7 @@ describe("verdicts", () => {
       expect(report.findings.length).toBeGreaterThan(50);
       expect(report.findings.length).toBeLessThan(2800);
       expect(report.findings.every((finding) => finding.state === "violation")).toBe(true);
-      expect(report.findings[0]).toMatchObject({ category: "forbidden_paths", path: "generated/f0000.txt" });
+      expect(report.findings[0]).toMatchObject({ category: "forbidden_paths", path: "generated/d000/f0000.txt" });
 
       // Annotations: capped at 500 (MAX_ANNOTATIONS), sent 50 per request, violations first.
       const writes = requests.filter((request) => request.annotations !== undefined);
@@ -332,7 +337,8 @@ describe("verdicts", () => {
       expect(run.annotations).toHaveLength(500);
       const summary = run.output?.summary ?? "";
       expect(summary.length).toBeLessThanOrEqual(65_535);
-      expect(summary.includes("Only the first 500 of 2800 findings are annotated on files"), `summary ends: …${summary.slice(-300)}`).toBe(true);
+      // 2,500 violations one annotation each, the 300 deletions of old/ share one: 2,501 annotations.
+      expect(summary.includes("Only the first 500 of 2501 annotations are shown on files"), `summary ends: …${summary.slice(-300)}`).toBe(true);
     });
 
     it("a few findings: the JSON block is complete, with no counts and no truncated flag", async () => {
@@ -387,7 +393,7 @@ describe("roles and policy", () => {
       expect(report.roles).toEqual([{ id: "contractor", source: "assign[0].labels: role:contractor" }]);
       expect(check.conclusion).toBe("failure");
       expect(brief(report)).toEqual(["forbidden_paths deploy/app.yaml violation", "deployment deploy/app.yaml pending"]);
-      expect(check.output?.summary).toContain("- `contractor` — assign[0].labels: role:contractor");
+      expect(check.output?.summary).toContain("role `contractor` (applied by `assign[0].labels: role:contractor`)");
     });
 
     it("without the label the same PR is not checked", async () => {
@@ -474,7 +480,7 @@ describe("roles and policy", () => {
         { ...traits, head: { "deploy/app.yaml": "x\n" } },
       );
       expect(report.roles).toEqual([{ id: "contractor", source }]);
-      expect(check.output?.summary).toContain(`- \`contractor\` — ${source}`);
+      expect(check.output?.summary).toContain(`role \`contractor\` (applied by \`${source}\`)`);
       expect(check.conclusion).toBe("failure");
     });
 
