@@ -6,7 +6,7 @@ import { formatPolicyError, type PolicyError } from "./errors.js";
 import { assignRoles } from "./policy/assign.js";
 import type { RoleAssignment } from "./policy/change.js";
 import { evaluate } from "./policy/evaluate.js";
-import { undefinedRoleErrors, validateProposedPolicy } from "./policy/proposed.js";
+import { configNameErrors, validateProposedPolicy } from "./policy/proposed.js";
 import type { Report } from "./policy/report.js";
 import { renderMarkdown } from "./report/markdown.js";
 import { renderText } from "./report/text.js";
@@ -143,7 +143,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     ...(options.roles ? { rolesDir: resolve(io.cwd, options.roles) } : {}),
   });
   const roleSet = buildRoleSet(policy.roleSources);
-  const configErrors = [...policy.errors, ...undefinedRoleErrors(policy.config, roleSet, policy.configSource)];
+  const configErrors = [...policy.errors, ...configNameErrors(policy.configFiles, roleSet)];
   const loadErrors = [...configErrors, ...roleSet.errors];
 
   let assignments: RoleAssignment[];
@@ -160,7 +160,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const change = { ...(await repo.diff(mergeBase, headSha)), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   const reader = repo.reader(mergeBase, headSha);
-  const proposedErrors = await validateProposedPolicy(change, reader, policy.config, policy.roleSources);
+  const proposedErrors = await validateProposedPolicy(change, reader, policy);
 
   const report = await evaluate({
     change,

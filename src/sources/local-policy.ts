@@ -48,7 +48,7 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
   }
   roleSources.push({ layer: "repository", files: repoFiles });
   if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors, repo.dir) });
-  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource };
+  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource, configFiles: assembled.configFiles };
 }
 
 /** Every `.md` file below a folder (or the file itself), in a stable order. */

@@ -108,8 +108,8 @@ describe("verdicts", () => {
       const invalid = ["assign:", "  - role: guarded", '    users: ["*-agent[bot]"]', "approvals:", "  min_permission: owner", ""].join("\n");
       const { run, report } = await evaluate({ author: "ops-agent[bot]", head: { ...BASE, ".github/roleguard.yml": invalid, "src/app.ts": "2\n" } }, { ...BASE, ".github/roleguard.yml": invalid });
       expect(run.conclusion).toBe("failure");
-      expect(report.errors).toEqual([{ file: "main:.github/roleguard.yml", field: "approvals.min_permission", message: "must be one of read, triage, write, maintain, admin" }]);
-      expect(run.output?.title).toBe("1 policy error: main:.github/roleguard.yml: approvals.min_permission: must be one of read, triage, write, maintain, admin");
+      expect(report.errors).toEqual([{ file: "main:.github/roleguard.yml", field: "approvals.min_permission", line: 5, message: "must be one of read, triage, write, maintain, admin" }]);
+      expect(run.output?.title).toBe("1 policy error: main:.github/roleguard.yml: approvals.min_permission (line 5): must be one of read, triage, write, maintain, admin");
     });
 
     it("failure: an error in a role file under .github/roles/ names the file, the field and the line", async () => {
