@@ -58,3 +58,12 @@ export function assembleConfig(
   const sources = [orgConfig && org?.file, extendedMerge && extended?.file, repoConfig && repo?.file].filter(Boolean);
   return { config: merged.config, errors, warnings: [...(extendedMerge?.warnings ?? []), ...merged.warnings], configSource: sources.join(" + "), configFiles };
 }
+
+/** A config's `_extends` (Probot's convention: `repo`, `owner/repo` or `owner/repo:path`), with its line; undefined when it has none or does not parse. */
+export function extendsOf(file: ConfigFile): { target: string; line?: number } | undefined {
+  const parsed = parseConfigFile(file.text, file.file);
+  const target = parsed.ok ? parsed.file.config._extends : undefined;
+  if (!parsed.ok || !target) return undefined;
+  const line = parsed.file.lineOf(["_extends"]);
+  return { target: target.trim(), ...(line !== undefined ? { line } : {}) };
+}

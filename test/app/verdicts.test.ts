@@ -129,8 +129,8 @@ describe("verdicts", () => {
       const base = { ...BASE, ".github/roles/intern.md": wrong };
       const { run, report } = await evaluate({ author: "ops-agent[bot]", head: { ...base, "src/app.ts": "2\n" } }, base);
       expect(run.conclusion).toBe("failure");
-      expect(report.errors).toEqual([{ file: ".github/roles/intern.md", field: "constraints.forbidden_paths", message: "Invalid input: expected array, received number" }]);
-      expect(run.output?.title).toBe("1 policy error: .github/roles/intern.md: constraints.forbidden_paths: Invalid input: expected array, received number");
+      expect(report.errors).toEqual([{ file: ".github/roles/intern.md", field: "constraints.forbidden_paths", line: 4, message: "Invalid input: expected array, received number" }]);
+      expect(run.output?.title).toBe("1 policy error: .github/roles/intern.md: constraints.forbidden_paths (line 4): Invalid input: expected array, received number");
     });
 
     it("failure: a PR proposing a broken config gets the error on the proposed file, while the verdict still comes from main", async () => {
