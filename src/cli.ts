@@ -209,7 +209,10 @@ function readTextArgument(path: string, option: string): string {
 function printReport(report: Report, format: CheckOptions["format"], io: CliIo): void {
   const errors = report.errors.length > 0 ? formatErrorsByFile(report.errors, "  ") : "";
   if (format === "text") {
-    io.stdout(`${renderText({ ...report, errors: [] })}${errors ? `\nPolicy errors, by file\n${errors}` : ""}`);
+    // The title quotes the first error (a check run's title must say it); here the list below does.
+    const count = report.errors.length;
+    const title = count > 0 ? `${count} policy error${count === 1 ? "" : "s"}, listed below by file` : report.title;
+    io.stdout(`${renderText({ ...report, title, errors: [] })}${errors ? `\nPolicy errors, by file\n${errors}` : ""}`);
     return;
   }
   io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
