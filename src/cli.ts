@@ -15,8 +15,8 @@ import { lintRoleFiles } from "./roles/lint.js";
 import { buildRoleSet, type RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
 import { GitError, GitRepository } from "./sources/git.js";
-import { hintFor } from "./suggest.js";
 import { loadPolicyAtRef, policyEditsInWorkTree, readRoleDir } from "./sources/local-policy.js";
+import { hintFor } from "./suggest.js";
 
 export interface CliIo {
   cwd: string;
