@@ -1,21 +1,23 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
-import { formatPolicyError, type PolicyError } from "./errors.js";
+import { formatErrorsByFile, formatPolicyErrorDetail, groupErrorsByFile, type PolicyError } from "./errors.js";
 import { assignRoles } from "./policy/assign.js";
 import type { RoleAssignment } from "./policy/change.js";
 import { evaluate } from "./policy/evaluate.js";
-import { undefinedRoleErrors, validateProposedPolicy } from "./policy/proposed.js";
+import { configNameErrors, validateProposedPolicy } from "./policy/proposed.js";
 import type { Report } from "./policy/report.js";
 import { renderMarkdown } from "./report/markdown.js";
 import { renderText } from "./report/text.js";
 import { builtinRoleSource } from "./roles/builtin.js";
+import { lintRoleFiles } from "./roles/lint.js";
 import { buildRoleSet, type RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
 import { packageVersion } from "./server/package-files.js";
 import { GitError, GitRepository } from "./sources/git.js";
-import { loadPolicyAtRef, readRoleDir } from "./sources/local-policy.js";
+import { loadPolicyAtRef, policyEditsInWorkTree, readRoleDir } from "./sources/local-policy.js";
+import { hintFor } from "./suggest.js";
 
 export interface CliIo {
   cwd: string;
@@ -72,11 +74,13 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   roles
     .command("show")
     .argument("<id>", "role id")
-    .option("--roles <dir>", "role files to load besides the built-in ones")
+    .option("--base <ref>", "read the repository's role files and config as of this ref (default: the upstream branch, else main)")
+    .option("--config <file>", "config file to use instead of .github/roleguard.yml at the base ref (its roles.paths)")
+    .option("--roles <dir>", "role files that take precedence over the repository's and the built-in ones")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
-    .description("print a role as resolved after inheritance")
-    .action((id: string, options: { roles?: string; format: string }) => {
-      exitCode = show(id, options, io);
+    .description("print a role as resolved after inheritance, finding the repository's role files as check does")
+    .action(async (id: string, options: ShowOptions) => {
+      exitCode = await show(id, options, io);
     });
 
   program
@@ -133,7 +137,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     }
     const { checkPullRequest } = await import("./pr-check.js");
     const { report, policyErrors } = await checkPullRequest(options.pr, io.env ?? process.env);
-    io.stdout(render(report, options.format));
+    printReport(report, options.format, io);
     return policyErrors > 0 ? EXIT.usage : report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
   }
   if (options.author && options.role) throw new UsageError("give --author or --role, not both");
@@ -144,11 +148,20 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 
   const policy = await loadPolicyAtRef(repo, baseSha, {
     label: baseRef,
+    env: io.env ?? process.env,
     ...(options.config ? { configFile: resolve(io.cwd, options.config) } : {}),
     ...(options.roles ? { rolesDir: resolve(io.cwd, options.roles) } : {}),
   });
+  const edits = await policyEditsInWorkTree(repo, baseSha, policy.config);
+  if (!options.config && edits.config.length > 0) {
+    io.stderr(`roleguard: note: the working tree changes ${edits.config.join(", ")}, but check uses it as it is at ${baseRef} (a change cannot loosen its own rules); to try your edit, pass --config ${edits.config[0]}\n`);
+  }
+  if (!options.roles && edits.roles.length > 0) {
+    const shown = edits.roles.slice(0, 3).join(", ") + (edits.roles.length > 3 ? ` and ${edits.roles.length - 3} more` : "");
+    io.stderr(`roleguard: note: the working tree changes role files (${shown}), but check uses them as they are at ${baseRef}; to try your edits, pass --roles ${dirname(edits.roles[0] as string)}\n`);
+  }
   const roleSet = buildRoleSet(policy.roleSources);
-  const configErrors = [...policy.errors, ...undefinedRoleErrors(policy.config, roleSet, policy.configSource)];
+  const configErrors = [...policy.errors, ...configNameErrors(policy.configFiles, roleSet)];
   const loadErrors = [...configErrors, ...roleSet.errors];
 
   let assignments: RoleAssignment[];
@@ -165,7 +178,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
   const change = { ...(await repo.diff(mergeBase, headSha)), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   const reader = repo.reader(mergeBase, headSha);
-  const proposedErrors = await validateProposedPolicy(change, reader, policy.config, policy.roleSources);
+  const proposedErrors = await validateProposedPolicy(change, reader, policy);
 
   const report = await evaluate({
     change,
@@ -177,9 +190,9 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     warnings: policy.warnings,
     neutralReason: options.author ? `${options.author} matches no assign entry and there is no default_role` : "no --author or --role given, and the config has no default_role",
   });
-  io.stdout(render(report, options.format));
+  printReport(report, options.format, io);
   if (loadErrors.length > 0) {
-    io.stderr(`roleguard: the policy at ${baseRef} has errors:\n${loadErrors.map((error) => `  ${formatPolicyError(error)}`).join("\n")}\n`);
+    io.stderr(`roleguard: the policy at ${baseRef} has errors (exit 2); fix them, or try a corrected file with --config FILE / --roles DIR\n`);
     return EXIT.usage;
   }
   return report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
@@ -193,56 +206,97 @@ function readTextArgument(path: string, option: string): string {
   }
 }
 
-function render(report: Report, format: CheckOptions["format"]): string {
-  if (format === "json") return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === "markdown") return renderMarkdown(report);
-  return renderText(report);
+/**
+ * The report on stdout, each policy error once, grouped under the file it is
+ * in: in the text report itself, and for json and markdown (documents for
+ * programs and pages) on stderr, where the person running the command reads.
+ */
+function printReport(report: Report, format: CheckOptions["format"], io: CliIo): void {
+  const errors = report.errors.length > 0 ? formatErrorsByFile(report.errors, "  ") : "";
+  if (format === "text") {
+    // The title quotes the first error (a check run's title must say it); here the list below does.
+    const count = report.errors.length;
+    const title = count > 0 ? `${count} policy error${count === 1 ? "" : "s"}, listed below by file` : report.title;
+    io.stdout(`${renderText({ ...report, title, errors: [] })}${errors ? `\nPolicy errors, by file\n${errors}` : ""}`);
+    return;
+  }
+  io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+  if (errors) io.stderr(`roleguard: policy errors, by file:\n${errors}`);
 }
 
-/** One line per file: ok with the role id, or every error of that file. */
+/**
+ * One line per file, `ok` with the role id or `error`, and below it, indented,
+ * each of that file's errors and warnings once. Exit 2 when a file does not
+ * load; warnings (an unknown category, which the config may still give paths)
+ * leave the exit code alone.
+ */
 function lint(paths: string[], io: CliIo): number {
   const readErrors: PolicyError[] = [];
   const builtin = builtinRoleSource();
   const sources: RoleSource[] = [builtin];
-  let linted: string[];
+  let linted: RoleSource["files"];
   if (paths.length === 0) {
-    linted = builtin.files.map((file) => file.path);
+    linted = builtin.files;
   } else {
-    const files = paths.flatMap((path) => readRoleDir(resolve(io.cwd, path), readErrors, io.cwd));
-    sources.push({ layer: "command line", files });
-    linted = files.map((file) => file.path);
+    linted = paths.flatMap((path) => readRoleDir(resolve(io.cwd, path), readErrors, io.cwd));
+    sources.push({ layer: "command line", files: linted });
   }
-  const set = buildRoleSet(sources);
-  const errors = [...readErrors, ...set.errors];
-  const idByFile = new Map([...set.roles.values()].map((role) => [role.file, role]));
-  for (const file of linted) {
-    const own = errors.filter((error) => error.file === file);
-    if (own.length > 0) {
-      io.stdout(`error ${file}: ${own.map((error) => formatPolicyError({ ...error, file: "" }).replace(/^: /, "")).join("; ")}\n`);
+  const details = (problems: readonly PolicyError[], label = "") => problems.map((problem) => `      ${label}${formatPolicyErrorDetail(problem)}\n`).join("");
+  const results = lintRoleFiles(sources, linted);
+  for (const result of results) {
+    if (result.errors.length > 0) {
+      io.stdout(`error ${result.file}\n${details(result.errors)}${details(result.warnings, "warning: ")}`);
       continue;
     }
-    const role = idByFile.get(file);
-    const parents = role && role.ancestors.length > 0 ? ` (inherits ${role.ancestors.join(" → ")})` : "";
-    io.stdout(`ok    ${file}: ${role?.id ?? "?"}${parents}\n`);
+    const parents = result.role && result.role.ancestors.length > 0 ? ` (inherits ${result.role.ancestors.join(" → ")})` : "";
+    io.stdout(`ok    ${result.file}: ${result.role?.id ?? "?"}${parents}\n${details(result.warnings, "warning: ")}`);
   }
-  for (const error of readErrors) io.stdout(`error ${formatPolicyError(error)}\n`);
-  for (const warning of set.warnings.filter((warning) => linted.some((file) => warning.startsWith(`${file}:`)))) {
-    io.stderr(`warning ${warning}\n`);
-  }
-  return errors.some((error) => linted.includes(error.file) || readErrors.includes(error)) ? EXIT.usage : EXIT.ok;
+  for (const [file, errors] of groupErrorsByFile(readErrors)) io.stdout(`error ${file}\n${details(errors.map((error) => ({ ...error, file: "" })))}`);
+  return readErrors.length > 0 || results.some((result) => result.errors.length > 0) ? EXIT.usage : EXIT.ok;
 }
 
-function show(id: string, options: { roles?: string; format: string }, io: CliIo): number {
-  const readErrors: PolicyError[] = [];
-  const sources: RoleSource[] = [builtinRoleSource()];
-  if (options.roles) sources.push({ layer: "command line", files: readRoleDir(resolve(io.cwd, options.roles), readErrors, io.cwd) });
+interface ShowOptions {
+  base?: string;
+  config?: string;
+  roles?: string;
+  format: string;
+}
+
+/**
+ * The role as `check` would hold a change to it: the built-in roles, the
+ * repository's role files at the base ref (where the config's `roles.paths`
+ * says), then `--roles`. Outside a git repository, the built-in roles and `--roles`.
+ */
+async function show(id: string, options: ShowOptions, io: CliIo): Promise<number> {
+  const errors: PolicyError[] = [];
+  let sources: RoleSource[];
+  const repo = new GitRepository(io.cwd);
+  const rolesDir = options.roles ? resolve(io.cwd, options.roles) : undefined;
+  if ((await repo.git(["rev-parse", "--verify", "--quiet", "HEAD"], { allowFailure: true })).trim()) {
+    // No upstream and no main (a detached CI checkout): the checked-out commit is the policy there is.
+    const baseRef = options.base ?? (await repo.defaultBase().catch((error: unknown) => (error instanceof GitError ? "HEAD" : Promise.reject(error))));
+    const policy = await loadPolicyAtRef(repo, await repo.resolve(baseRef as string), {
+      label: baseRef,
+      env: io.env ?? process.env,
+      ...(options.config ? { configFile: resolve(io.cwd, options.config) } : {}),
+      ...(rolesDir ? { rolesDir } : {}),
+    });
+    sources = policy.roleSources;
+    errors.push(...policy.errors);
+  } else {
+    if (options.base || options.config) throw new UsageError("--base and --config need a git repository with commits; outside one, roles show knows the built-in roles and --roles");
+    sources = [builtinRoleSource(), ...(rolesDir ? [{ layer: "command line" as const, files: readRoleDir(rolesDir, errors, io.cwd) }] : [])];
+  }
   const set = buildRoleSet(sources);
+  errors.push(...set.errors);
   const role = set.roles.get(id);
+  const listed = errors.length > 0 ? formatErrorsByFile(errors, "  ") : "";
   if (!role) {
-    const related = [...readErrors, ...set.errors].map((error) => `  ${formatPolicyError(error)}\n`).join("");
-    io.stderr(`roleguard: unknown role ${id}; known roles: ${[...set.roles.keys()].sort().join(", ")}\n${related}`);
+    const hint = hintFor(id, [...set.roles.keys()]);
+    io.stderr(`roleguard: unknown role ${id}${hint ? ` (${hint})` : ""}; known roles: ${[...set.roles.keys()].sort().join(", ")}\n${listed ? `policy errors, by file:\n${listed}` : ""}`);
     return EXIT.usage;
   }
+  if (listed) io.stderr(`roleguard: note: other policy files have errors (roleguard roles lint shows them per file):\n${listed}`);
   const view = describeRole(role, set.layerOf.get(id) ?? "built-in");
   io.stdout(options.format === "json" ? `${JSON.stringify(view, null, 2)}\n` : stringify(view, { lineWidth: 0 }));
   return EXIT.ok;

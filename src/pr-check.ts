@@ -1,11 +1,10 @@
-import { pino } from "pino";
-import { ProbotOctokit } from "probot";
 import { judgeWithDecisions } from "./app/decisions.js";
 import { PullRequestSchema, pullRequestInfo } from "./app/payload.js";
 import { PullRequestEvaluation } from "./app/pull-evaluation.js";
 import { newAppState } from "./app/state.js";
 import type { Report } from "./policy/report.js";
-import { describeGitHubError, type GitHub } from "./sources/github/client.js";
+import { describeGitHubError } from "./sources/github/client.js";
+import { githubFromEnv } from "./sources/github/token-client.js";
 
 export class PrCheckError extends Error {
   override name = "PrCheckError";
@@ -20,11 +19,9 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   const match = /^([\w.-]+)\/([\w.-]+)#(\d+)$/.exec(target.trim());
   if (!match) throw new PrCheckError(`--pr takes OWNER/REPO#NUMBER, not ${target}`);
   const [, owner, repo, number] = match as unknown as [string, string, string, string];
-  const token = env.GITHUB_TOKEN ?? env.GH_TOKEN;
-  if (!token) throw new PrCheckError("--pr needs a token in GITHUB_TOKEN (read access to the repository and its organisation's .github repository)");
-  const baseUrl = env.GITHUB_API_URL ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined);
-  const log = pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
-  const gh = new ProbotOctokit({ auth: { token }, log, ...(baseUrl ? { baseUrl } : {}) }) as GitHub;
+  const client = githubFromEnv(env);
+  if (!client) throw new PrCheckError("--pr needs a token in GITHUB_TOKEN (read access to the repository and its organisation's .github repository)");
+  const { gh, log } = client;
 
   try {
     const [{ data: repository }, { data: pull }] = await Promise.all([gh.rest.repos.get({ owner, repo }), gh.rest.pulls.get({ owner, repo, pull_number: Number(number) })]);

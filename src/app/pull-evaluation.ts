@@ -6,7 +6,7 @@ import { detectAgents } from "../policy/agents.js";
 import { assignRoles, isRoleBound, type AuthorFacts } from "../policy/assign.js";
 import type { Approval, Override } from "../policy/change.js";
 import { evaluate, type EvaluationInput } from "../policy/evaluate.js";
-import { undefinedRoleErrors, validateProposedPolicy } from "../policy/proposed.js";
+import { configNameErrors, validateProposedPolicy } from "../policy/proposed.js";
 import type { Report } from "../policy/report.js";
 import { INSPECTION_FILE } from "../policy/verdict.js";
 import type { PolicyError } from "../errors.js";
@@ -53,14 +53,14 @@ export class PullRequestEvaluation {
     const assignments = await assignRoles(this.config, facts.facts);
     const change = await this.source.change();
     const reader = this.source.reader();
-    const proposedErrors = await validateProposedPolicy(change, reader, this.config, this.policy.roleSources);
+    const proposedErrors = await validateProposedPolicy(change, reader, this.policy);
     this.input = {
       change,
       assignments,
       roleSet,
       config: this.config,
       reader,
-      errors: [...this.policy.errors, ...undefinedRoleErrors(this.config, roleSet, this.policy.configSource), ...proposedErrors, ...facts.errors],
+      errors: [...this.policy.errors, ...configNameErrors(this.policy.configFiles, roleSet), ...proposedErrors, ...facts.errors],
       warnings: [...this.policy.warnings, ...facts.warnings],
       neutralReason: `@${this.pr.author} matches no assign entry${this.config.default_role.length === 0 ? " and there is no default_role" : ""}`,
     };

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { KNOWN_AGENTS } from "../policy/agents.js";
+import { validatePattern } from "../policy/paths.js";
+import { hintFor } from "../suggest.js";
 
 /** GitHub's repository roles, weakest first: a threshold is "this or stronger". */
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
@@ -8,6 +11,21 @@ export const DEFAULT_ROLE_PATHS = [".github/roles/**/*.md", ".ai/roles/**/*.md"]
 
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 const list = z.array(nonEmpty);
+/** A path pattern (SPEC §3), checked when loaded: a malformed one is an error naming it, never a pattern that matches nothing. */
+export const PatternSchema = nonEmpty.superRefine((value, ctx) => {
+  const problem = validatePattern(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `malformed pattern \`${value}\`: ${problem}` });
+});
+const patterns = z.array(PatternSchema);
+
+const AGENT_IDS = KNOWN_AGENTS.map((agent) => agent.id);
+/** An agent of the fingerprint table; a typo (`copilt`) would match nothing, so it is an error listing the known ones. */
+const agentName = nonEmpty.superRefine((value, ctx) => {
+  if (AGENT_IDS.includes(value.toLowerCase())) return;
+  const hint = hintFor(value.toLowerCase(), AGENT_IDS);
+  ctx.addIssue({ code: "custom", message: `unknown agent ${value}; known agents: ${AGENT_IDS.join(", ")}`, ...(hint ? { params: { hint } } : {}) });
+});
+
 const teamSlug = z.string().regex(/^[^/\s]+\/[^/\s]+$/, "must be an org/team slug, e.g. acme/platform");
 
 export const ApproversSchema = z.strictObject({
@@ -22,7 +40,7 @@ export const AssignEntrySchema = z
     users: list.default([]),
     teams: z.array(teamSlug).default([]),
     labels: list.default([]),
-    agents: list.default([]),
+    agents: z.array(agentName).default([]),
   })
   .refine((entry) => entry.users.length + entry.teams.length + entry.labels.length + entry.agents.length > 0, {
     message: "names nobody: give users, teams, labels or agents",
@@ -31,9 +49,9 @@ export type AssignEntry = z.infer<typeof AssignEntrySchema>;
 
 export const CategoryConfigSchema = z.strictObject({
   /** Extra patterns, gitignore style (SPEC §3). */
-  paths: list.default([]),
+  paths: patterns.default([]),
   /** Patterns that never trigger the category, even when a default or `paths` entry matches. */
-  ignore: list.default([]),
+  ignore: patterns.default([]),
   /** false: `paths` replaces the built-in patterns instead of extending them. */
   defaults: z.boolean().default(true),
   approvers: ApproversSchema.default({ users: [], teams: [] }),

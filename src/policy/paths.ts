@@ -111,3 +111,74 @@ function matchesAny(pattern: CompiledPattern, path: string, subject: string): bo
   for (let index = 0; index < regexes.length; index++) if ((regexes[index] as RegExp).test(path)) return true;
   return false;
 }
+
+/** Brace alternatives one pattern may expand to: beyond this a pattern is a mistake or an attack, never a policy. */
+const MAX_ALTERNATIVES = 256;
+const POSIX_CLASSES = new Set(["alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "xdigit"]);
+
+/**
+ * Why a pattern (SPEC §3) is malformed, or undefined when it is fine. Checked
+ * when a role or config is loaded, so `deploy/[abc` is an error naming it
+ * rather than a pattern that silently matches nothing. Kept apart from the
+ * matcher: whatever compiles patterns, this is what a person may write.
+ */
+export function validatePattern(pattern: string): string | undefined {
+  const text = pattern.trim();
+  if (text === "") return "is empty";
+  const unanchored = text.replace(/^!/, "").replace(/^\/+/, "");
+  const lead = text.length - unanchored.length; // character positions are the pattern's, not the body's
+  const body = unanchored.replace(/\/+$/, "");
+  if (body === "") return text.startsWith("!") ? "`!` alone re-allows nothing: write `!` followed by a pattern" : "names no path";
+  let depth = 0;
+  let alternatives = 1;
+  const groups: number[] = [];
+  for (let index = 0; index < body.length; index++) {
+    const char = body[index];
+    if (char === "\\") {
+      if (index === body.length - 1) return "ends with a lone `\\` (it escapes the next character; write `\\\\` for a backslash)";
+      index++;
+    } else if (char === "[") {
+      const end = bracketEnd(body, index, lead);
+      if (typeof end === "string") return end;
+      index = end;
+    } else if (char === "{") {
+      depth++;
+      groups.push(1);
+    } else if (char === "," && depth > 0) {
+      groups[groups.length - 1] = (groups[groups.length - 1] ?? 1) + 1;
+    } else if (char === "}") {
+      if (depth === 0) return `unmatched \`}\` at character ${lead + index + 1} (write \`\\}\` for a literal brace)`;
+      depth--;
+      alternatives *= groups.pop() ?? 1;
+      if (alternatives > MAX_ALTERNATIVES) return `expands to more than ${MAX_ALTERNATIVES} alternatives`;
+    }
+  }
+  if (depth > 0) return "unclosed `{` (write `\\{` for a literal brace)";
+  try {
+    // Ranges such as {1..9} are counted by expanding them, within the same bound.
+    if (micromatch.braces(body, { expand: true, rangeLimit: MAX_ALTERNATIVES }).length > MAX_ALTERNATIVES) return `expands to more than ${MAX_ALTERNATIVES} alternatives`;
+  } catch {
+    return `expands to more than ${MAX_ALTERNATIVES} alternatives`;
+  }
+  return undefined;
+}
+
+/** The index of the `]` closing the bracket expression that opens at `start`, or why it does not close. */
+function bracketEnd(text: string, start: number, lead: number): number | string {
+  let index = start + 1;
+  if (text[index] === "!" || text[index] === "^") index++;
+  if (text[index] === "]") index++; // `]` first is literal
+  for (; index < text.length; index++) {
+    const char = text[index];
+    if (char === "]") return index;
+    if (char === "\\") index++;
+    else if (char === "[" && text[index + 1] === ":") {
+      const close = text.indexOf(":]", index + 2);
+      if (close < 0) break;
+      const name = text.slice(index + 2, close);
+      if (!POSIX_CLASSES.has(name)) return `unknown character class [:${name}:] (known: ${[...POSIX_CLASSES].join(", ")})`;
+      index = close + 1;
+    }
+  }
+  return `unclosed \`[\` at character ${lead + start + 1} (a bracket expression needs its \`]\`; write \`\\[\` for a literal bracket)`;
+}

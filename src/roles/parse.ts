@@ -1,10 +1,13 @@
 import matter from "gray-matter";
 import type { PolicyError } from "../errors.js";
-import { zodErrors } from "../errors.js";
-import { parseYaml } from "../yaml.js";
-import { RoleFrontMatterSchema, type RoleFile } from "./schema.js";
+import { fieldPath, zodErrors } from "../errors.js";
+import { BUILTIN_CATEGORIES } from "../policy/categories/builtin.js";
+import { hintFor } from "../suggest.js";
+import { parseYaml, type LineLocator } from "../yaml.js";
+import { ConstraintsSchema, RoleFrontMatterSchema, type RoleFile } from "./schema.js";
+import { roleKeyTypos, roleSourcePath } from "./typos.js";
 
-const KNOWN_CONSTRAINTS = new Set(["forbidden_paths", "requires_approval_for", "allowed_paths"]);
+const KNOWN_CONSTRAINTS = new Set(Object.keys(ConstraintsSchema.shape));
 
 export type RoleParseResult = { ok: true; role: RoleFile } | { ok: false; errors: PolicyError[] };
 
@@ -20,6 +23,7 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
   }
   let duplicateKeys: { line?: number; message: string }[] = [];
   let yamlErrors: PolicyError[] = [];
+  let lineOf: LineLocator = () => undefined;
   let parsed: matter.GrayMatterFile<string>;
   try {
     parsed = matter(source, {
@@ -34,6 +38,7 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
             return {};
           }
           duplicateKeys = result.yaml.duplicateKeys;
+          lineOf = result.yaml.lineOf;
           const value = result.yaml.value;
           return value !== null && typeof value === "object" && !Array.isArray(value) ? value : { __notAMap: value };
         },
@@ -48,7 +53,8 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
   if (Object.keys(data).length === 0) return fail(file, "empty front matter: at least `role:` is required");
 
   const result = RoleFrontMatterSchema.safeParse(data);
-  if (!result.success) return { ok: false, errors: zodErrors(file, result.error) };
+  const errors = [...roleKeyTypos(data, file, lineOf), ...(result.success ? [] : zodErrors(file, result.error, { lineOf, sourcePath: roleSourcePath(data) }))];
+  if (errors.length > 0 || !result.success) return { ok: false, errors };
   const front = result.data;
 
   const warnings = duplicateKeys.map(
@@ -57,6 +63,14 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
   for (const key of Object.keys(front.constraints)) {
     if (!KNOWN_CONSTRAINTS.has(key)) warnings.push(`not enforced: unknown constraint ${key}`);
   }
+  const sourcePath = roleSourcePath(data);
+  const unknownCategories = front.constraints.requires_approval_for.flatMap((id, index) => {
+    if (BUILTIN_CATEGORIES.includes(id)) return [];
+    const path = ["constraints", "requires_approval_for", index];
+    const line = lineOf(sourcePath(path));
+    const hint = hintFor(id, BUILTIN_CATEGORIES);
+    return [{ id, field: fieldPath(path), ...(line !== undefined ? { line } : {}), ...(hint ? { hint } : {}) }];
+  });
 
   return {
     ok: true,
@@ -73,6 +87,7 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
       body: parsed.content.trim(),
       frontMatter: data,
       warnings,
+      unknownCategories,
     },
   };
 }

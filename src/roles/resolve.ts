@@ -1,4 +1,5 @@
 import type { PolicyError } from "../errors.js";
+import { hintFor } from "../suggest.js";
 import { parseRoleFile } from "./parse.js";
 import type { ResolvedRole, RoleFile, Sourced } from "./schema.js";
 
@@ -86,10 +87,12 @@ function resolveOne(
     }
     if (!files.has(parentId)) {
       const via = chain.length > 0 ? ` (needed by ${[...chain].reverse().join(" ← ")})` : "";
+      const hint = hintFor(parentId, [...files.keys()]);
       errors.push({
         file: role.file,
         field: "inherits",
         message: `role ${id} inherits ${parentId}, which is not defined in any loaded role file or built-in role${via}`,
+        ...(hint ? { hint } : {}),
       });
       failed.add(id);
       return undefined;

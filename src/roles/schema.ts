@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PatternSchema } from "../config/schema.js";
 
 export const ROLE_ID = /^[a-z0-9][a-z0-9._-]*$/;
 
@@ -8,15 +9,15 @@ const stringList = z
   .nullish()
   .transform((list) => list ?? []);
 
+/** Path patterns (SPEC §3), each checked when the role is loaded. */
+const patternList = z.array(PatternSchema).nullish();
+
 /** The constraint keys roleguard enforces; any other key is kept and reported as not enforced. */
 export const ConstraintsSchema = z
   .object({
-    forbidden_paths: stringList,
+    forbidden_paths: patternList.transform((list) => list ?? []),
     requires_approval_for: stringList,
-    allowed_paths: z
-      .array(z.string().trim().min(1, "must not be empty"))
-      .nullish()
-      .transform((list) => list ?? undefined),
+    allowed_paths: patternList.transform((list) => list ?? undefined),
   })
   .catchall(z.unknown());
 export type Constraints = z.infer<typeof ConstraintsSchema>;
@@ -91,6 +92,12 @@ export interface RoleFile {
   /** The whole front matter, for `roles show`. */
   frontMatter: Record<string, unknown>;
   warnings: string[];
+  /**
+   * `requires_approval_for` entries that are not built-in categories, with
+   * where they are: enforced only if the config gives them paths (SPEC §2), so
+   * `roles lint` reports each, with the built-in it may be a typo of.
+   */
+  unknownCategories: { id: string; field: string; line?: number; hint?: string }[];
 }
 
 /** Where a constraint came from after inheritance, so a finding can say "inherited from X". */

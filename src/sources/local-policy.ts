@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { PolicyError } from "../errors.js";
-import { isRoleFilePath } from "../policy/proposed.js";
+import type { Config } from "../config/schema.js";
+import { CONFIG_FILES, isRoleFilePath } from "../policy/proposed.js";
 import { builtinRoleSource } from "../roles/builtin.js";
 import { isRoleFileName } from "../roles/files.js";
 import type { RoleSource } from "../roles/resolve.js";
 import type { GitRepository } from "./git.js";
-import { assembleConfig, type LoadedPolicy } from "./policy.js";
+import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from "./policy.js";
 
 export interface PolicyOverrides {
   /** `--config FILE`: read this file instead of the one at the base ref. */
@@ -15,6 +16,11 @@ export interface PolicyOverrides {
   rolesDir?: string;
   /** How errors name the ref ("main" rather than a SHA). */
   label?: string;
+  /**
+   * The environment: with GITHUB_TOKEN, a config's `_extends` is read from
+   * GitHub exactly as the app reads it; without one it is an error saying so.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -28,7 +34,7 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
     const text = readTextFile(overrides.configFile, errors);
     if (text !== null) configFile = { file: overrides.configFile, text };
   } else {
-    for (const path of [".github/roleguard.yml", ".github/roleguard.yaml"]) {
+    for (const path of CONFIG_FILES) {
       const text = await repo.readFile(ref, path);
       if (text !== null) {
         configFile = { file: `${overrides.label ?? ref}:${path}`, text };
@@ -36,9 +42,10 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
       }
     }
   }
-  const assembled = assembleConfig(undefined, configFile);
+  const extended = configFile ? await readExtendedForCli(repo, configFile, overrides.env ?? {}) : undefined;
+  const assembled = assembleConfig(undefined, configFile, extended?.file);
   const config = assembled.config;
-  errors.push(...assembled.errors);
+  errors.push(...assembled.errors, ...(extended?.error ? [extended.error] : []));
 
   const roleSources: RoleSource[] = [builtinRoleSource()];
   const repoRoleFiles = (await repo.listFiles(ref)).filter((path) => isRoleFilePath(path, config));
@@ -49,7 +56,62 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
   }
   roleSources.push({ layer: "repository", files: repoFiles });
   if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors, repo.dir) });
-  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource };
+  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource, configFiles: assembled.configFiles };
+}
+
+/**
+ * `_extends` for the CLI: the same reading as the app's (one level, from the
+ * named repository's default branch), through the API with GITHUB_TOKEN. The
+ * GitHub client is loaded only when a config extends another.
+ */
+async function readExtendedForCli(repo: GitRepository, configFile: ConfigFile, env: NodeJS.ProcessEnv): Promise<{ file?: ConfigFile; error?: PolicyError } | undefined> {
+  const extended = extendsOf(configFile);
+  if (!extended) return undefined;
+  const [{ githubFromEnv }, { readExtendedConfig }, { GitHubCache }, { describeGitHubError }] = await Promise.all([
+    import("./github/token-client.js"),
+    import("./github/policy.js"),
+    import("./github/cache.js"),
+    import("./github/client.js"),
+  ]);
+  const error = (message: string, hint: string): { error: PolicyError } => ({
+    error: { file: configFile.file, field: "_extends", ...(extended.line !== undefined ? { line: extended.line } : {}), message, hint },
+  });
+  const client = githubFromEnv(env);
+  if (!client) {
+    return error(
+      `extends ${extended.target}, which is read from GitHub as the app reads it, and there is no token`,
+      "set GITHUB_TOKEN to a token that can read that repository, or pass --config FILE with a config that does not extend",
+    );
+  }
+  const owner = await originOwner(repo);
+  try {
+    return await readExtendedConfig(client.gh, configFile, { ...(owner ? { owner } : {}), reader: "GITHUB_TOKEN" }, new GitHubCache());
+  } catch (failure) {
+    return error(`could not read ${extended.target}: ${describeGitHubError(failure)}`, "check GITHUB_TOKEN and GITHUB_API_URL, or pass --config FILE");
+  }
+}
+
+/** The owner of the `origin` remote when it looks like a GitHub repository URL (https or ssh), for `_extends: repo`. */
+async function originOwner(repo: GitRepository): Promise<string | undefined> {
+  const url = (await repo.git(["remote", "get-url", "origin"], { allowFailure: true })).trim();
+  return /[:/]([\w.-]+)\/[\w.-]+?(?:\.git)?\/?$/.exec(url)?.[1];
+}
+
+/**
+ * Policy files whose working-tree copy differs from the base ref's: `check`
+ * judges by the base (a change cannot loosen its own rules), which surprises
+ * someone who just edited the config, so the CLI says so and names the option.
+ */
+export async function policyEditsInWorkTree(repo: GitRepository, baseSha: string, config: Config): Promise<{ config: string[]; roles: string[] }> {
+  const split = (text: string) => text.split("\0").filter(Boolean);
+  const changed = [
+    ...split(await repo.git(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", baseSha, "--"], { allowFailure: true })),
+    ...split(await repo.git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"], { allowFailure: true })),
+  ];
+  return {
+    config: changed.filter((path) => CONFIG_FILES.includes(path)),
+    roles: [...new Set(changed.filter((path) => isRoleFilePath(path, config)))],
+  };
 }
 
 /** Every `.md` file below a folder (or the file itself), in a stable order. */

@@ -1,5 +1,5 @@
 import { mergeOrgFloor } from "../config/merge.js";
-import { parseConfig } from "../config/parse.js";
+import { parseConfigFile, type ParsedConfigFile } from "../config/parse.js";
 import { defaultConfig, type Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import type { RoleSource } from "../roles/resolve.js";
@@ -13,6 +13,8 @@ export interface LoadedPolicy {
   warnings: string[];
   /** Where the config came from, for the summary ("acme/.github + .github/roleguard.yml", "defaults"). */
   configSource: string;
+  /** Each config file that parsed (org, extended, repository), with its lines: later checks name the file and line a key is on. */
+  configFiles: ParsedConfigFile[];
 }
 
 export interface ConfigFile {
@@ -30,25 +32,38 @@ export function assembleConfig(
   org: ConfigFile | undefined,
   repo: ConfigFile | undefined,
   extended?: ConfigFile,
-): Pick<LoadedPolicy, "config" | "errors" | "warnings" | "configSource"> {
+): Pick<LoadedPolicy, "config" | "errors" | "warnings" | "configSource" | "configFiles"> {
   const errors: PolicyError[] = [];
-  const parse = (file: ConfigFile | undefined): Config | undefined => {
+  const configFiles: ParsedConfigFile[] = [];
+  const parse = (file: ConfigFile | undefined, shared = true): Config | undefined => {
     if (!file) return undefined;
-    const parsed = parseConfig(file.text, file.file);
-    if (parsed.ok) return parsed.config;
+    const parsed = parseConfigFile(file.text, file.file);
+    if (parsed.ok) {
+      configFiles.push({ ...parsed.file, shared });
+      return parsed.file.config;
+    }
     errors.push(...parsed.errors);
     return undefined;
   };
   const orgConfig = parse(org);
   const extendedConfig = parse(extended);
-  const ownConfig = parse(repo);
+  const ownConfig = parse(repo, false);
   // `_extends` names a file the repository builds on: like the org file, it can be added to, not lowered.
   const extendedMerge = extendedConfig && ownConfig ? mergeOrgFloor(extendedConfig, ownConfig) : undefined;
   const repoConfig = extendedMerge?.config ?? ownConfig;
   if (!orgConfig && !repoConfig) {
-    return { config: defaultConfig(), errors, warnings: [], configSource: "defaults (no roleguard.yml)" };
+    return { config: defaultConfig(), errors, warnings: [], configSource: "defaults (no roleguard.yml)", configFiles };
   }
   const merged = mergeOrgFloor(orgConfig, repoConfig);
   const sources = [orgConfig && org?.file, extendedMerge && extended?.file, repoConfig && repo?.file].filter(Boolean);
-  return { config: merged.config, errors, warnings: [...(extendedMerge?.warnings ?? []), ...merged.warnings], configSource: sources.join(" + ") };
+  return { config: merged.config, errors, warnings: [...(extendedMerge?.warnings ?? []), ...merged.warnings], configSource: sources.join(" + "), configFiles };
+}
+
+/** A config's `_extends` (Probot's convention: `repo`, `owner/repo` or `owner/repo:path`), with its line; undefined when it has none or does not parse. */
+export function extendsOf(file: ConfigFile): { target: string; line?: number } | undefined {
+  const parsed = parseConfigFile(file.text, file.file);
+  const target = parsed.ok ? parsed.file.config._extends : undefined;
+  if (!parsed.ok || !target) return undefined;
+  const line = parsed.file.lineOf(["_extends"]);
+  return { target: target.trim(), ...(line !== undefined ? { line } : {}) };
 }

@@ -139,7 +139,7 @@ describe("_extends (SPEC §4, Probot's convention)", () => {
     await deliver(probot, "pull_request", pullRequestEvent(fake, "acme/svc", pull, "opened"));
     const run = fake.checkRuns("acme/svc")[0]!;
     expect(run.conclusion).toBe("failure");
-    expect(fake.report(run).errors).toEqual([{ file: "main:.github/roleguard.yml", field: "_extends", message: "acme/nowhere is not readable by the app" }]);
+    expect(fake.report(run).errors).toEqual([{ file: "main:.github/roleguard.yml", field: "_extends", line: 1, message: "acme/nowhere is not readable by the app" }]);
   });
 });
 

@@ -109,8 +109,8 @@ describe("verdicts", () => {
       const invalid = ["assign:", "  - role: guarded", '    users: ["*-agent[bot]"]', "approvals:", "  min_permission: owner", ""].join("\n");
       const { run, report } = await evaluate({ author: "ops-agent[bot]", head: { ...BASE, ".github/roleguard.yml": invalid, "src/app.ts": "2\n" } }, { ...BASE, ".github/roleguard.yml": invalid });
       expect(run.conclusion).toBe("failure");
-      expect(report.errors).toEqual([{ file: "main:.github/roleguard.yml", field: "approvals.min_permission", message: "must be one of read, triage, write, maintain, admin" }]);
-      expect(run.output?.title).toBe("1 policy error: main:.github/roleguard.yml: approvals.min_permission: must be one of read, triage, write, maintain, admin");
+      expect(report.errors).toEqual([{ file: "main:.github/roleguard.yml", field: "approvals.min_permission", line: 5, message: "must be one of read, triage, write, maintain, admin" }]);
+      expect(run.output?.title).toBe("1 policy error: main:.github/roleguard.yml: approvals.min_permission (line 5): must be one of read, triage, write, maintain, admin");
     });
 
     it("failure: an error in a role file under .github/roles/ names the file, the field and the line", async () => {
@@ -130,8 +130,8 @@ describe("verdicts", () => {
       const base = { ...BASE, ".github/roles/intern.md": wrong };
       const { run, report } = await evaluate({ author: "ops-agent[bot]", head: { ...base, "src/app.ts": "2\n" } }, base);
       expect(run.conclusion).toBe("failure");
-      expect(report.errors).toEqual([{ file: ".github/roles/intern.md", field: "constraints.forbidden_paths", message: "Invalid input: expected array, received number" }]);
-      expect(run.output?.title).toBe("1 policy error: .github/roles/intern.md: constraints.forbidden_paths: Invalid input: expected array, received number");
+      expect(report.errors).toEqual([{ file: ".github/roles/intern.md", field: "constraints.forbidden_paths", line: 4, message: "Invalid input: expected array, received number" }]);
+      expect(run.output?.title).toBe("1 policy error: .github/roles/intern.md: constraints.forbidden_paths (line 4): Invalid input: expected array, received number");
     });
 
     it("failure: a PR proposing a broken config gets the error on the proposed file, while the verdict still comes from main", async () => {

@@ -220,7 +220,7 @@ describe("check: config and role errors exit 2 naming file and field (SPEC §1, 
     const { code, report, stderr } = await checkJson(repo.dir, ["--role", "tester"]);
 
     expect(report.conclusion).toBe("failure");
-    expect(report.errors).toEqual([{ file: ".github/roles/broken.md", field: "constraints.forbidden_paths", message: expect.any(String) }]);
+    expect(report.errors).toEqual([{ file: ".github/roles/broken.md", field: "constraints.forbidden_paths", line: 4, message: expect.any(String) }]);
     expect(stderr).toContain(".github/roles/broken.md");
     expect(code).toBe(2);
   });

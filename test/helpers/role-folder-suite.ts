@@ -20,19 +20,28 @@ export interface RoleFolder {
   skipped: string[];
 }
 
+/**
+ * One entry per file: its status line (`ok    <path>: <id>` or `error <path>`)
+ * with the indented lines below it (that file's errors and warnings).
+ */
 export function lines(stdout: string): string[] {
-  return stdout.split("\n").filter((line) => line.trim() !== "");
+  const blocks: string[] = [];
+  for (const line of stdout.split("\n").filter((each) => each.trim() !== "")) {
+    if (/^\s/.test(line) && blocks.length > 0) blocks[blocks.length - 1] += `\n${line}`;
+    else blocks.push(line);
+  }
+  return blocks;
 }
 
 /**
- * The one line that reports `file`: `<status> <path>: ...` whose path ends with
+ * The one entry that reports `file`: its status line names a path ending with
  * the file's base name (other lines may mention it, e.g. in a cycle's chain).
  * Fails unless there is exactly one.
  */
 export function lineFor(stdout: string, file: string): string {
   const name = basename(file);
-  const matching = lines(stdout).filter((line) => {
-    const subject = /^\S+\s+(.*?):(?:\s|$)/.exec(line)?.[1] ?? "";
+  const matching = lines(stdout).filter((block) => {
+    const subject = /^\S+\s+(.*?)(?::(?:\s|$)|$)/.exec(block.split("\n")[0] ?? "")?.[1] ?? "";
     return subject === name || subject.endsWith(`/${name}`);
   });
   expect(matching, `lines naming ${file} in:\n${stdout}`).toHaveLength(1);

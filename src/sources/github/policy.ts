@@ -1,12 +1,11 @@
 import micromatch from "micromatch";
-import { parseConfig } from "../../config/parse.js";
 import { DEFAULT_ROLE_PATHS } from "../../config/schema.js";
 import type { PolicyError } from "../../errors.js";
 import { CONFIG_FILES } from "../../policy/proposed.js";
 import { builtinRoleSource } from "../../roles/builtin.js";
 import { isRoleFileName } from "../../roles/files.js";
 import type { RoleSource } from "../../roles/resolve.js";
-import { assembleConfig, type ConfigFile, type LoadedPolicy } from "../policy.js";
+import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from "../policy.js";
 import { openBranch, type BranchFiles } from "./branch-files.js";
 import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
@@ -36,7 +35,7 @@ export async function loadPolicyFromGitHub(
   const org = isOrgRepo ? undefined : await readOrgSnapshot(gh, repo.owner, cache);
   const files = await openBranch(gh, repo, repo.defaultBranch, cache);
   const repoConfig = files ? await readConfig(files, `${repo.defaultBranch}:`) : undefined;
-  const extended = repoConfig ? await readExtended(gh, repo, repoConfig, cache) : undefined;
+  const extended = repoConfig ? await readExtendedConfig(gh, repoConfig, { owner: repo.owner, reader: "the app" }, cache) : undefined;
 
   const assembled = assembleConfig(org?.config, repoConfig, extended?.file);
   if (extended?.error) assembled.errors.push(extended.error);
@@ -78,26 +77,37 @@ async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): P
 }
 
 /**
- * Probot's `_extends: repo`, `owner/repo` or `owner/repo:path/to/file.yml`: the file this config builds on,
+ * Probot's `_extends: repo`, `owner/repo` or `owner/repo:path/to/file.yml`: the file `config` builds on,
  * from that repository's default branch. One level only; a missing file is an error, never a silent default.
+ * The app and the CLI (with GITHUB_TOKEN) both read it here; `reader` says who could not read it.
  */
-async function readExtended(gh: GitHub, repo: RepoRef, config: ConfigFile, cache: GitHubCache): Promise<{ file?: ConfigFile; error?: PolicyError } | undefined> {
-  const parsed = parseConfig(config.text, config.file);
-  const target = parsed.ok ? parsed.config._extends : undefined;
-  if (!target) return undefined;
-  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(target.trim());
-  if (!match?.[2]) return { error: { file: config.file, field: "_extends", message: `not a repository: ${target} (use repo, owner/repo or owner/repo:path)` } };
-  const source = { owner: match[1] ?? repo.owner, repo: match[2] };
+export async function readExtendedConfig(
+  gh: GitHub,
+  config: ConfigFile,
+  context: { owner?: string; reader: string },
+  cache: GitHubCache,
+): Promise<{ file?: ConfigFile; error?: PolicyError } | undefined> {
+  const extended = extendsOf(config);
+  if (!extended) return undefined;
+  const { target } = extended;
+  const fail = (message: string, hint?: string) => ({
+    error: { file: config.file, field: "_extends", ...(extended.line !== undefined ? { line: extended.line } : {}), message, ...(hint ? { hint } : {}) },
+  });
+  const match = /^(?:([\w.-]+)\/)?([\w.-]+)(?::(.+))?$/.exec(target);
+  if (!match?.[2]) return fail(`not a repository: ${target}`, "use repo, owner/repo or owner/repo:path");
+  const owner = match[1] ?? context.owner;
+  if (!owner) return fail(`${target} names no owner, and this repository's owner is not known (no GitHub remote named origin)`, `write \`_extends: OWNER/${target}\``);
+  const source = { owner, repo: match[2] };
   const path = match[3] ?? ".github/roleguard.yml";
   const label = `${source.owner}/${source.repo}:${path}`;
   try {
     const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", source);
     const files = await openBranch(gh, source, info.default_branch, cache);
     const text = files ? await files.read(path) : undefined;
-    if (text === undefined) return { error: { file: config.file, field: "_extends", message: `${label} does not exist` } };
+    if (text === undefined) return fail(`${label} does not exist`);
     return { file: { file: label, text } };
   } catch (error) {
-    if (isNotFound(error)) return { error: { file: config.file, field: "_extends", message: `${source.owner}/${source.repo} is not readable by the app` } };
+    if (isNotFound(error)) return fail(`${source.owner}/${source.repo} is not readable by ${context.reader}`);
     throw error;
   }
 }
