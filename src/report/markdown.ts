@@ -58,7 +58,9 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
 
 /** "✅ **title** · role `x` (from `assign[0].users: bot`) · 14 changed files inspected in full" */
 function opening(report: Report): string {
-  const parts = [`${VERDICT_MARK[report.conclusion]} **${text(report.title, 400)}**`];
+  // Observe mode concludes neutral but shows the mark enforcement would have, beside its title saying so.
+  const mark = report.mode === "observe" && report.would_conclude ? `👁️ ${VERDICT_MARK[report.would_conclude]}` : VERDICT_MARK[report.conclusion];
+  const parts = [`${mark} **${text(report.title, 400)}**`];
   if (report.roles.length === 0) parts.push(report.errors.length > 0 ? "no role applied" : "no role applies");
   else {
     const roles = report.roles.map((role) => `${code(role.id)} (applied by ${code(role.source)})`);

@@ -13,7 +13,9 @@ const MARK: Record<Finding["state"], string> = { violation: "✗", pending: "!",
 
 /** The CLI's plain-text report: the verdict first, then the findings, then what to do about them and who may. */
 export function renderText(report: Report): string {
-  const lines: string[] = [`roleguard: ${VERDICT[report.conclusion]} — ${report.title}`];
+  // In observe mode the conclusion is neutral by design: say so rather than "not checked".
+  const verdict = report.mode === "observe" && report.would_conclude ? `OBSERVE (would ${VERDICT[report.would_conclude]})` : VERDICT[report.conclusion];
+  const lines: string[] = [`roleguard: ${verdict} — ${report.title}`];
   const section = (title: string, body: string[]) => {
     if (body.length > 0) lines.push("", title, ...body);
   };
