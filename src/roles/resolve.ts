@@ -45,9 +45,17 @@ export function buildRoleSet(sources: readonly RoleSource[]): RoleSet {
         continue;
       }
       seenInLayer.set(role.id, path);
+      warnings.push(...role.warnings.map((warning) => `${path}: ${warning}`));
+      const floor = files.get(role.id);
+      if (floor && layerOf.get(role.id) === "organisation" && source.layer === "repository") {
+        // An org role is a floor (SPEC §1): a repository file of the same id adds to it, never replaces it.
+        const merged = mergeOntoFloor(floor, role);
+        files.set(role.id, merged.role);
+        warnings.push(`${path} redefines the organisation's role ${role.id} (${floor.file}): the two are merged, and the organisation's constraints still apply${merged.dropped.length > 0 ? `; its re-allowing patterns ${merged.dropped.join(", ")} are not applied` : ""}`);
+        continue;
+      }
       files.set(role.id, role);
       layerOf.set(role.id, source.layer);
-      warnings.push(...role.warnings.map((warning) => `${path}: ${warning}`));
     }
   }
 
@@ -120,8 +128,8 @@ function resolveOne(
     id,
     file: role.file,
     ancestors: unique(parents.flatMap((parent) => [parent.id, ...parent.ancestors])),
-    forbiddenPaths: uniqueBy([...inherited("forbiddenPaths"), ...own(role.forbiddenPaths)], id),
-    ...(role.allowedPaths || inheritedAllowed.length > 0 ? { allowedPaths: uniqueBy(allowed, id) } : {}),
+    forbiddenPaths: lastOccurrences([...inherited("forbiddenPaths"), ...own(role.forbiddenPaths)]),
+    ...(role.allowedPaths || inheritedAllowed.length > 0 ? { allowedPaths: lastOccurrences(allowed) } : {}),
     requiresApprovalFor: uniqueBy([...inherited("requiresApprovalFor"), ...own(role.requiresApprovalFor)], id),
     ...(autonomyLevel ? { autonomyLevel } : {}),
     escalationCriteria: uniqueBy([...inherited("escalationCriteria"), ...own(role.escalationCriteria)], id),
@@ -134,6 +142,37 @@ function resolveOne(
   return result;
 }
 
+const AUTONOMY_ORDER = ["low", "medium", "high"] as const;
+
+/**
+ * A repository role merged onto the org role of the same id: every list is
+ * unioned, `autonomy_level` takes the stricter value. Forbidden patterns keep
+ * the org's first and add the repository's after them, without its `!`
+ * re-allowing patterns, which could only lower the floor. An org allow-list
+ * stands; a repository's applies only where the org has none.
+ */
+function mergeOntoFloor(floor: RoleFile, local: RoleFile): { role: RoleFile; dropped: string[] } {
+  const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
+  const dropped = local.forbiddenPaths.filter((pattern) => pattern.startsWith("!"));
+  const levels = [floor.autonomyLevel, local.autonomyLevel].filter((level): level is NonNullable<typeof level> => level !== undefined);
+  const autonomyLevel = levels.sort((a, b) => AUTONOMY_ORDER.indexOf(a) - AUTONOMY_ORDER.indexOf(b))[0];
+  const allowedPaths = floor.allowedPaths ?? local.allowedPaths;
+  return {
+    role: {
+      ...floor,
+      parents: union(floor.parents, local.parents),
+      forbiddenPaths: [...floor.forbiddenPaths, ...local.forbiddenPaths.filter((pattern) => !pattern.startsWith("!"))],
+      ...(allowedPaths ? { allowedPaths } : {}),
+      requiresApprovalFor: union(floor.requiresApprovalFor, local.requiresApprovalFor),
+      ...(autonomyLevel ? { autonomyLevel } : {}),
+      escalationCriteria: union(floor.escalationCriteria, local.escalationCriteria),
+      warnings: [...floor.warnings, ...local.warnings],
+      unknownCategories: [...floor.unknownCategories, ...local.unknownCategories],
+    },
+    dropped,
+  };
+}
+
 function markFailed(ids: string[], failed: Set<string>): void {
   for (const each of ids) failed.add(each);
 }
@@ -143,7 +182,19 @@ function unique<T>(values: T[]): T[] {
 }
 
 /**
- * One entry per value, at its first position (order matters for `!` patterns);
+ * Path patterns in order, each kept at its *last* position (SPEC §3): the last
+ * matching pattern decides, so an earlier copy of a pattern repeated later can
+ * never decide anything, while dropping the later copy would let a `!` between
+ * them re-allow what the later one forbids (parent `*.env`, then `!*.env`,
+ * then the child's `*.env`).
+ */
+function lastOccurrences(values: readonly Sourced<string>[]): Sourced<string>[] {
+  const last = new Map(values.map((entry, index) => [entry.value, index]));
+  return values.filter((entry, index) => last.get(entry.value) === index);
+}
+
+/**
+ * One entry per value, at its first position;
  * a value the role restates itself is credited to the role, not an ancestor.
  */
 function uniqueBy<T>(values: Sourced<T>[], self: string): Sourced<T>[] {

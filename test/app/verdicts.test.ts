@@ -589,11 +589,11 @@ describe("roles and policy", () => {
       expect(report.findings[0]).toMatchObject({ detail: "matches docs/ of role contractor" });
     });
 
-    it("a repository role file replaces the org's role of the same id", async () => {
+    it("a repository role file with an org role's id is merged into it, never replaces it (SPEC §1)", async () => {
       const org = { ...ORG, ...config("assign:", "  - role: contractor", '    users: ["dave"]'), "roles/contractor.md": forbidding("contractor", "docs/") };
       const repo = { ...APP, ".github/roles/contractor.md": forbidding("contractor", "src/") };
       const { report } = await run({ repo, org }, { author: "dave", head: { "docs/guide.md": "changed\n", "src/app.ts": "changed\n" } });
-      expect(brief(report)).toEqual(["forbidden_paths src/app.ts violation"]);
+      expect(brief(report)).toEqual(["forbidden_paths docs/guide.md violation", "forbidden_paths src/app.ts violation"]);
     });
 
     it("a broken org config fails the check and names the org's file", async () => {

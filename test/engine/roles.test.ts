@@ -38,10 +38,11 @@ describe("inheritance", () => {
     ]);
     expect(set.errors).toEqual([]);
     const child = set.roles.get("child")!;
+    // A repeated pattern keeps its last position: the last match decides, so only the last copy can matter.
     expect(child.forbiddenPaths).toEqual([
-      { value: "a/", from: "child" },
       { value: "b/", from: "ops" },
       { value: "c/", from: "child" },
+      { value: "a/", from: "child" },
     ]);
     expect(child.allowedPaths).toEqual([{ value: "src/", from: "ops" }]);
     expect(child.requiresApprovalFor).toEqual([{ value: "commit", from: "base" }]);
