@@ -1,7 +1,7 @@
 import { zodErrors, type PolicyError } from "../errors.js";
 import { DEPENDENCY_CATEGORIES, SPECIAL_CATEGORIES } from "../policy/categories/builtin.js";
 import { parseYaml, type LineLocator } from "../yaml.js";
-import { ConfigSchema, type Config } from "./schema.js";
+import { CategoryConfigSchema, ConfigSchema, type Config } from "./schema.js";
 
 export const CONFIG_PATH = ".github/roleguard.yml";
 
@@ -25,8 +25,16 @@ export function parseConfig(text: string, file: string = CONFIG_PATH): ConfigPar
   return parsed.ok ? { ok: true, config: parsed.file.config } : parsed;
 }
 
-/** {@link parseConfig}, keeping the file's lines. */
-export function parseConfigFile(text: string, file: string = CONFIG_PATH): { ok: true; file: ParsedConfigFile } | { ok: false; errors: PolicyError[] } {
+/**
+ * {@link parseConfig}, keeping the file's lines. A file that fails validation
+ * still yields `names`: its category keys and assigned roles, so the checks
+ * that need the role set (an unknown category, an undefined role) report
+ * their mistakes in the same run as the rest, not one fix later.
+ */
+export function parseConfigFile(
+  text: string,
+  file: string = CONFIG_PATH,
+): { ok: true; file: ParsedConfigFile } | { ok: false; errors: PolicyError[]; names?: ParsedConfigFile } {
   if (text.includes("\u0000")) return { ok: false, errors: [{ file, message: "not a text file" }] };
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return parsed;
@@ -37,8 +45,26 @@ export function parseConfigFile(text: string, file: string = CONFIG_PATH): { ok:
   }
   const result = ConfigSchema.safeParse(raw);
   const errors = [...(result.success ? [] : zodErrors(file, result.error, { lineOf, schema: ConfigSchema })), ...pathlessCategoryErrors(raw, file, lineOf)];
-  if (errors.length > 0 || !result.success) return { ok: false, errors };
+  if (errors.length > 0 || !result.success) return { ok: false, errors, names: { file, config: namesOf(raw), lineOf } };
   return { ok: true, file: { file, config: result.data, lineOf } };
+}
+
+/** The defaults, with the raw file's `categories` keys and `assign[].role` / `default_role` names where they are strings. */
+function namesOf(raw: object): Config {
+  const { categories, assign, default_role: defaultRole } = raw as { categories?: unknown; assign?: unknown; default_role?: unknown };
+  const config = ConfigSchema.parse({});
+  if (categories && typeof categories === "object" && !Array.isArray(categories)) {
+    for (const id of Object.keys(categories)) config.categories[id] = CategoryConfigSchema.parse({});
+  }
+  if (Array.isArray(assign)) {
+    config.assign = assign.flatMap((entry: unknown) => {
+      const role = (entry as { role?: unknown } | null)?.role;
+      return typeof role === "string" ? [{ role, users: ["*"], teams: [], labels: [], agents: [] }] : [];
+    });
+  }
+  if (typeof defaultRole === "string") config.default_role = [defaultRole];
+  else if (Array.isArray(defaultRole)) config.default_role = defaultRole.filter((id): id is string => typeof id === "string");
+  return config;
 }
 
 /** What triggers each category that no path pattern does, for the error that says `paths` cannot. */

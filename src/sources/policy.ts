@@ -43,6 +43,8 @@ export function assembleConfig(
       return parsed.file.config;
     }
     errors.push(...parsed.errors);
+    // Not applied (the file failed), but its names are still checked against the roles, in this same run.
+    if (parsed.names) configFiles.push({ ...parsed.names, shared });
     return undefined;
   };
   const orgConfig = parse(org);

@@ -59,8 +59,12 @@ describe("check: a newcomer's config mistakes are exit 2 with line and fix", () 
     const { code, report, stderr } = await checkJson(repo.dir, ["--author", "bob"]);
 
     expect(code).toBe(2);
-    expect(report.errors.map((error) => [error.field, error.line])).toEqual([["categories.delete_files.paths", 8]]);
-    expect(stderr).toMatch(/^roleguard: policy errors, by file:\n  main:\.github\/roleguard\.yml\n    categories\.delete_files\.paths \(line 8\): /);
+    // Both mistakes in one run: the schema error does not hide the unknown category (which needs the role set).
+    expect(report.errors.map((error) => [error.field, error.line])).toEqual([
+      ["categories.delete_files.paths", 8],
+      ["categories.database_migration", 5],
+    ]);
+    expect(stderr).toMatch(/^roleguard: policy errors, by file:\n  main:\.github\/roleguard\.yml\n    categories\.database_migration \(line 5\): .*\n    categories\.delete_files\.paths \(line 8\): /);
     expect(count(stderr, "categories.delete_files.paths")).toBe(1);
   });
 
