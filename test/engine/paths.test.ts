@@ -79,6 +79,9 @@ const TABLE: [string[], string, boolean][] = [
   [["[![:alnum:]]x"], "_x", true],
   [["[![:alnum:]]x"], "7x", false],
   [["[[:a]x"], ":x", true], // no `:]`: the `[` and what follows are characters of their own
+  [["[[:]x"], ":x", true],
+  [["[[:]x"], "[x", true],
+  [["[[:]x"], "]x", false],
   [["[\\]]x"], "]x", true],
   [["a[!b]c"], "a/c", false], // a bracket expression never matches `/`
   // `?` and a bracket expression match one code point, astral ones too

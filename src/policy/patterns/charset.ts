@@ -1,8 +1,8 @@
 /**
- * The set of characters a bracket expression (`[a-z]`, `[!0-9]`, `[[:alpha:]]`)
- * stands for, as sorted, disjoint, inclusive code-point ranges. Kept as plain
- * numbers (not RE2 class syntax) so that negation and "never a slash" are exact,
- * whatever the pattern wrote, before one RE2 class is emitted.
+ * The characters a bracket expression (`[a-z]`, `[!0-9]`, `[[:alpha:]]`) lists,
+ * as sorted, disjoint, inclusive code-point ranges. Kept as plain numbers (not
+ * RE2 class syntax) so that "never a slash" is exact whatever the pattern
+ * wrote, before one RE2 class is emitted with every code point escaped.
  */
 export type CodePointRange = readonly [low: number, high: number];
 
@@ -42,20 +42,8 @@ export function normalize(ranges: readonly CodePointRange[]): CodePointRange[] {
   return merged;
 }
 
-/** Every code point not in `ranges` (which must be normalized). */
-export function complement(ranges: readonly CodePointRange[]): CodePointRange[] {
-  const result: CodePointRange[] = [];
-  let next = 0;
-  for (const [low, high] of ranges) {
-    if (low > next) result.push([next, low - 1]);
-    next = high + 1;
-  }
-  if (next <= MAX_CODE_POINT) result.push([next, MAX_CODE_POINT]);
-  return result;
-}
-
 /** The normalized ranges minus `/`: a bracket expression matches one character of a name, never a slash. */
-export function withoutSlash(ranges: readonly CodePointRange[]): CodePointRange[] {
+function withoutSlash(ranges: readonly CodePointRange[]): CodePointRange[] {
   return ranges.flatMap(([low, high]): CodePointRange[] => {
     if (high < SLASH || low > SLASH) return [[low, high]];
     const parts: CodePointRange[] = [];
@@ -71,9 +59,15 @@ export function escapeCodePoint(codePoint: number): string {
   return isWordChar ? String.fromCodePoint(codePoint) : `\\x{${codePoint.toString(16)}}`;
 }
 
-/** The RE2 class for normalized ranges; an empty set becomes a class that matches nothing. */
-export function toRegexClass(ranges: readonly CodePointRange[]): string {
-  if (ranges.length === 0) return `[^\\x{0}-\\x{${MAX_CODE_POINT.toString(16)}}]`;
-  const items = ranges.map(([low, high]) => (low === high ? escapeCodePoint(low) : `${escapeCodePoint(low)}-${escapeCodePoint(high)}`));
-  return `[${items.join("")}]`;
+/**
+ * The RE2 class for a bracket expression, never matching `/`. A negated one
+ * stays `[^…]` (with `/` added) rather than being complemented here: ignoring
+ * case, RE2 folds the listed characters first and negates after, so `[!a]`
+ * excludes `A` too, as git's case folding does.
+ */
+export function toRegexClass(ranges: readonly CodePointRange[], negated: boolean): string {
+  const members = negated ? normalize([...ranges, [SLASH, SLASH]]) : withoutSlash(normalize(ranges));
+  if (members.length === 0) return `[^\\x{0}-\\x{${MAX_CODE_POINT.toString(16)}}]`; // `[/]` alone; the parser refuses it, but never emit `[]`
+  const items = members.map(([low, high]) => (low === high ? escapeCodePoint(low) : `${escapeCodePoint(low)}-${escapeCodePoint(high)}`));
+  return `[${negated ? "^" : ""}${items.join("")}]`;
 }

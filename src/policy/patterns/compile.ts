@@ -1,4 +1,4 @@
-import { escapeCodePoint, normalize, toRegexClass, withoutSlash } from "./charset.js";
+import { escapeCodePoint, toRegexClass } from "./charset.js";
 import type { Alternative, NamePart, Segment } from "./parse.js";
 
 /**
@@ -51,6 +51,6 @@ function partRegex(part: NamePart): string {
     case "one":
       return "[^/]";
     case "set":
-      return toRegexClass(withoutSlash(normalize(part.ranges)));
+      return toRegexClass(part.ranges, part.negated);
   }
 }

@@ -14,7 +14,7 @@ import { PatternSyntaxError, tokenize, type Token } from "./tokens.js";
 export const MAX_PATTERN_LENGTH = 1000;
 
 /** One part of a file or folder name: literal text, `*`, `?`, or a bracket expression. */
-export type NamePart = { kind: "text"; text: string } | { kind: "star" } | { kind: "one" } | { kind: "set"; ranges: readonly CodePointRange[] };
+export type NamePart = { kind: "text"; text: string } | { kind: "star" } | { kind: "one" } | { kind: "set"; ranges: readonly CodePointRange[]; negated: boolean };
 
 /** A folder level: a name glob, or `**` standing alone (any number of folders). */
 export type Segment = { kind: "name"; parts: NamePart[] } | { kind: "globstar" };
@@ -130,7 +130,7 @@ function toSegment(tokens: readonly PlainToken[], anchored: boolean): Segment {
     } else if (token.kind === "star") {
       if (last?.kind !== "star") parts.push({ kind: "star" });
     } else if (token.kind === "one") parts.push({ kind: "one" });
-    else if (token.kind === "set") parts.push({ kind: "set", ranges: token.ranges });
+    else if (token.kind === "set") parts.push({ kind: "set", ranges: token.ranges, negated: token.negated });
   }
   return { kind: "name", parts };
 }

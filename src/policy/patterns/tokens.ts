@@ -1,4 +1,4 @@
-import { complement, normalize, POSIX_CLASSES, type CodePointRange } from "./charset.js";
+import { normalize, POSIX_CLASSES, type CodePointRange } from "./charset.js";
 
 /** A pattern the parser refuses, with the reason a person can act on. */
 export class PatternSyntaxError extends Error {
@@ -18,7 +18,7 @@ export type Token =
   | { kind: "text"; codePoint: number }
   | { kind: "star"; count: number }
   | { kind: "one" }
-  | { kind: "set"; ranges: readonly CodePointRange[] }
+  | { kind: "set"; ranges: readonly CodePointRange[]; negated: boolean }
   | { kind: "slash" }
   | { kind: "open"; at: number }
   | { kind: "comma" }
@@ -66,7 +66,7 @@ export function tokenize(codePoints: readonly number[], offset: number): Token[]
       index++;
     } else if (current === OPEN_BRACKET) {
       const bracket = readBracket(codePoints, index, at);
-      tokens.push({ kind: "set", ranges: bracket.ranges });
+      tokens.push({ kind: "set", ranges: bracket.ranges, negated: bracket.negated });
       index = bracket.end;
     } else if (current === SLASH) {
       tokens.push({ kind: "slash" });
@@ -100,7 +100,7 @@ export function tokenize(codePoints: readonly number[], offset: number): Token[]
  * a `[:` without its `:]` is a literal `[`. Git matches `[z-a]` as `z` alone
  * (the start of a reversed range counts, the range does not); so does this.
  */
-function readBracket(codePoints: readonly number[], start: number, at: (position: number) => string): { ranges: CodePointRange[]; end: number } {
+function readBracket(codePoints: readonly number[], start: number, at: (position: number) => string): { ranges: CodePointRange[]; negated: boolean; end: number } {
   const unclosed = (): PatternSyntaxError => new PatternSyntaxError(`\`[\` ${at(start)} is never closed (write \`\\[\` for a literal bracket)`);
   const ranges: CodePointRange[] = [];
   /** Every character written inside the brackets goes through here; a range that merely spans `/` is fine (the slash is dropped when compiled). */
@@ -159,6 +159,5 @@ function readBracket(codePoints: readonly number[], start: number, at: (position
       index++;
     }
   }
-  const members = normalize(ranges);
-  return { ranges: negated ? complement(members) : members, end: index + 1 };
+  return { ranges: normalize(ranges), negated, end: index + 1 };
 }
