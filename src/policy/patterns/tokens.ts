@@ -115,6 +115,8 @@ function readBracket(codePoints: readonly number[], start: number, at: (position
   /** The previous character, when it can start a range (git's `prev_ch`). */
   let previous: number | undefined;
   let first = true;
+  /** The first `]` at or after some position, remembered: `[[:[:[:…` must not rescan the pattern for every `[:`. */
+  let nextClose = -1;
   for (;;) {
     let current = codePoints[index];
     if (current === undefined) throw unclosed();
@@ -138,7 +140,9 @@ function readBracket(codePoints: readonly number[], start: number, at: (position
       previous = undefined;
       index++;
     } else if (current === OPEN_BRACKET && codePoints[index + 1] === COLON) {
-      const close = codePoints.indexOf(CLOSE_BRACKET, index + 2);
+      if (nextClose !== -1 && nextClose < index + 2) nextClose = -1;
+      nextClose = nextClose === -1 ? codePoints.indexOf(CLOSE_BRACKET, index + 2) : nextClose;
+      const close = nextClose;
       if (close === -1) throw unclosed();
       if (close - (index + 2) >= 1 && codePoints[close - 1] === COLON) {
         const name = String.fromCodePoint(...codePoints.slice(index + 2, close - 1));
