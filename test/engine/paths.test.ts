@@ -203,6 +203,16 @@ describe("path patterns (SPEC §3)", () => {
     expect(list.test("src/main.ts")).toBe(false);
   });
 
+  it("a list compiled before (lists are cached by patterns and case option) means the same", () => {
+    const patterns = ["Dockerfile", "*.PEM"];
+    expect(new PathPatternList(patterns, { caseInsensitive: true }).test("certs/key.pem")).toBe(true);
+    expect(new PathPatternList(patterns).test("certs/key.pem")).toBe(false);
+    expect(new PathPatternList(patterns, { caseInsensitive: true }).test("dockerfile")).toBe(true);
+    expect(new PathPatternList(patterns).test("dockerfile")).toBe(false);
+    expect(new PathPatternList(["a", "!a"]).test("a")).toBe(false);
+    expect(new PathPatternList(["!a", "a"]).test("a")).toBe(true);
+  });
+
   it("names the pattern that decided: the last one that matches", () => {
     const list = new PathPatternList([".github/", "*.yml"]);
     expect(list.match(".github/workflows/ci.yml")).toBe("*.yml");

@@ -7,7 +7,7 @@ import { PatternSyntaxError, type Token } from "./tokens.js";
  * and a pattern that would expand past the limits is refused.
  */
 export const MAX_ALTERNATIVES = 256;
-export const MAX_EXPANDED_TOKENS = 20_000;
+export const MAX_EXPANDED_TOKENS = 10_000;
 
 type PlainToken = Exclude<Token, { kind: "open" | "comma" | "close" }>;
 type Item = PlainToken | Group;

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { RE2JS, RE2JSException, RE2Set } from "re2js";
 import { toRegex } from "./compile.js";
 import { LiteralIndex } from "./literals.js";
@@ -55,17 +56,67 @@ interface Chunk {
   set: RE2Set;
 }
 
+/** A list's compiled form: immutable, apart from the DFA state caches inside the RE2 sets. */
+interface CompiledList {
+  negated: boolean[];
+  literals: LiteralIndex;
+  chunks: Chunk[];
+  /** The length of its RE2 expressions, the measure of its memory. */
+  expressionChars: number;
+}
+
 /**
- * An ordered pattern list, compiled once (SPEC §3). The last pattern that
- * matches a path decides, so `!pattern` re-allows what an earlier one caught
- * and a later repeat catches it again; no pattern is ever dropped.
+ * Compiled lists by their patterns and case option. Each evaluation builds
+ * its lists anew (every category's, every role's), from the same few policies:
+ * reusing the compiled form skips RE2's compile and keeps its DFA warm
+ * (bench/RESULTS.md). Bounded by the expressions' total length, since a
+ * compiled RE2 program takes about 160 bytes per character of its expression
+ * (so about 32 MiB in all, plus at most DFA_MEMORY per set); a list bigger
+ * than a quarter of that is compiled for each use and not kept.
+ */
+const CACHE_EXPRESSION_CHARS = 200_000;
+const compiledLists = new LRUCache<string, CompiledList>({
+  max: 256,
+  maxSize: CACHE_EXPRESSION_CHARS,
+  maxEntrySize: CACHE_EXPRESSION_CHARS / 4,
+  sizeCalculation: (compiled) => Math.max(1, compiled.expressionChars),
+});
+
+/** A DFA state cache per RE2 set, at most (RE2 empties it when full, and falls back to its NFA if even that does not help). */
+const DFA_MEMORY = 1024 * 1024;
+
+function compileList(patterns: readonly string[], caseInsensitive: boolean): CompiledList {
+  const parsed = patterns.map((source) => {
+    const result = parsePattern(source);
+    if (!result.ok) throw new InvalidPatternError(source, result.reason);
+    return result.pattern;
+  });
+  const literals = new LiteralIndex();
+  const wild: Wild[] = [];
+  parsed.forEach((pattern, index) => {
+    const rest = caseInsensitive ? pattern.alternatives : pattern.alternatives.filter((alternative) => !literals.add(alternative, index));
+    if (rest.length > 0) wild.push({ index, source: pattern.source, regex: toRegex(rest) });
+  });
+  const flags = RE2JS.DOTALL | (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
+  return {
+    negated: parsed.map((pattern) => pattern.negated),
+    literals,
+    chunks: splitBySize(wild).flatMap((group) => buildChunks(group, flags)),
+    expressionChars: wild.reduce((total, pattern) => total + pattern.regex.length, 0),
+  };
+}
+
+/**
+ * An ordered pattern list (SPEC §3). The last pattern that matches a path
+ * decides, so `!pattern` re-allows what an earlier one caught and a later
+ * repeat catches it again; no pattern is ever dropped.
  *
  * Patterns without wildcards are hash lookups (LiteralIndex); the others are
  * RE2 expressions, which match in time linear in the path whatever the pattern.
  */
 export class PathPatternList {
   private readonly negated: boolean[];
-  private readonly literals = new LiteralIndex();
+  private readonly literals: LiteralIndex;
   private readonly chunks: Chunk[];
 
   /** @throws InvalidPatternError for a malformed pattern (policies are validated when they load, so this names a bug). */
@@ -74,19 +125,13 @@ export class PathPatternList {
     options: PatternOptions = {},
   ) {
     const caseInsensitive = options.caseInsensitive ?? false;
-    const parsed = patterns.map((source) => {
-      const result = parsePattern(source);
-      if (!result.ok) throw new InvalidPatternError(source, result.reason);
-      return result.pattern;
-    });
-    this.negated = parsed.map((pattern) => pattern.negated);
-    const wild: Wild[] = [];
-    parsed.forEach((pattern, index) => {
-      const rest = caseInsensitive ? pattern.alternatives : pattern.alternatives.filter((alternative) => !this.literals.add(alternative, index));
-      if (rest.length > 0) wild.push({ index, source: pattern.source, regex: toRegex(rest) });
-    });
-    const flags = RE2JS.DOTALL | (caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
-    this.chunks = splitBySize(wild).flatMap((group) => buildChunks(group, flags));
+    const key = `${caseInsensitive ? "i" : "s"}${JSON.stringify(patterns)}`;
+    let compiled = compiledLists.get(key);
+    if (!compiled) {
+      compiled = compileList(patterns, caseInsensitive);
+      compiledLists.set(key, compiled); // not kept when bigger than maxEntrySize
+    }
+    ({ negated: this.negated, literals: this.literals, chunks: this.chunks } = compiled);
   }
 
   /** How many RE2 sets the wildcard patterns took (for tests of big lists). */
@@ -150,7 +195,7 @@ function splitBySize(wild: readonly Wild[]): Wild[][] {
 /** One RE2 set for a group; should RE2 still find it too big, it is halved until each part fits. */
 function buildChunks(wild: readonly Wild[], flags: number): Chunk[] {
   if (wild.length === 0) return [];
-  const set = new RE2Set(RE2Set.UNANCHORED, flags);
+  const set = new RE2Set(RE2Set.UNANCHORED, flags, DFA_MEMORY);
   for (const pattern of wild) {
     try {
       set.add(pattern.regex);
