@@ -9,8 +9,10 @@ import { evaluate } from "../dist/policy/evaluate.js";
 import { PathPatternList } from "../dist/policy/paths.js";
 import { builtinRoleSource } from "../dist/roles/builtin.js";
 import { buildRoleSet } from "../dist/roles/resolve.js";
+import { MicromatchPatternList } from "./micromatch-baseline.mjs";
 
-const corpusDir = fileURLToPath(new URL("../../shared/roles-corpus/", import.meta.url));
+// ROLEGUARD_CORPUS: another copy of shared/roles-corpus (a worktree has none beside it).
+const corpusDir = process.env.ROLEGUARD_CORPUS ? `${process.env.ROLEGUARD_CORPUS.replace(/\/$/, "")}/` : fileURLToPath(new URL("../../shared/roles-corpus/", import.meta.url));
 
 function measure(label, runs, fn) {
   for (let i = 0; i < Math.min(20, runs); i++) fn();
@@ -21,6 +23,29 @@ function measure(label, runs, fn) {
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return report(label, times);
+}
+
+/**
+ * Two implementations of one task, measured in alternation (before, now,
+ * before, now, …) so that the other load on a shared machine falls on both
+ * alike; prints both medians and their ratio.
+ */
+function compare(label, runs, before, now) {
+  for (let i = 0; i < Math.min(20, runs); i++) {
+    before();
+    now();
+  }
+  const times = { before: [], now: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const [key, fn] of [["before", before], ["now", now]]) {
+      const start = process.hrtime.bigint();
+      fn();
+      times[key].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  const medianBefore = report(`${label} — before (micromatch)`, times.before);
+  const medianNow = report(`${label} — now (RE2)`, times.now);
+  console.log(`${"".padEnd(62)} now / before = ${(medianNow / medianBefore).toFixed(2)}`);
 }
 
 async function measureAsync(label, runs, fn) {
@@ -75,13 +100,40 @@ measure(`role loading: the corpus (${corpus.length} files) + built-ins, parse + 
 const patterns = fiftyPatterns();
 const files = bigChange();
 const paths = files.flatMap((file) => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
-measure("path pattern compile: 50 patterns", 500, () => new PathPatternList(patterns));
-const list = new PathPatternList(patterns);
-measure(`path matching: ${files.length} files (${paths.length} paths) × 50 patterns`, 500, () => {
+const matchAll = (list) => {
   let hits = 0;
   for (const path of paths) if (list.match(path) !== undefined) hits++;
   return hits;
-});
+};
+const before = new MicromatchPatternList(patterns);
+const now = new PathPatternList(patterns);
+if (matchAll(before) !== matchAll(now)) throw new Error(`the two matchers disagree on the bench's paths: ${matchAll(before)} vs ${matchAll(now)} hits`);
+// PathPatternList keeps compiled lists by their patterns; a pattern of its own per run makes each run compile (for both matchers, alike).
+let run = 0;
+const uncached = () => [...patterns, `bench-${run++}.tmp`];
+compare("path pattern compile: 50 patterns (+1, never seen before)", 500, () => new MicromatchPatternList(uncached()), () => new PathPatternList(uncached()));
+compare(`path matching: ${files.length} files (${paths.length} paths) × 50 patterns`, 500, () => matchAll(before), () => matchAll(now));
+// A list never seen before: compile, then match every path once with RE2's DFA starting cold (the first evaluation of a policy).
+compare(`fresh list: compile + match ${paths.length} paths once`, 300, () => matchAll(new MicromatchPatternList(uncached())), () => matchAll(new PathPatternList(uncached())));
+
+// Issue 9, item 6: a role pattern and a file name that together stalled the app.
+const worstPattern = `**/${"a*".repeat(12)}b`;
+const worstName = `src/${"a".repeat(193)}.ts`; // 200 characters, no `b`
+const worstNameWithB = `src/${"a".repeat(192)}b.ts`; // 200 characters, a `b` so that no literal pre-filter can skip the work
+measure("worst pattern × a 200-character name: compile + match", 500, () => new PathPatternList([worstPattern, `bench-${run++}.tmp`]).match(worstName));
+const worst = new PathPatternList([worstPattern]);
+measure("worst pattern × a 200-character name: match", 500, () => worst.match(worstName));
+measure("worst pattern × a 200-character name with a b: match", 500, () => worst.match(worstNameWithB));
+{
+  // The old matcher on the same pattern with 6 wildcards and a 60-character name (one run: it is exponential).
+  const oldPattern = `**/${"a*".repeat(6)}b`;
+  const oldName = `src/${"a".repeat(53)}.ts`;
+  const start = process.hrtime.bigint();
+  new MicromatchPatternList([oldPattern]).match(oldName);
+  const oldMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const nowMs = measure("now (RE2): 6 wildcards × a 60-character name, compile + match", 200, () => new PathPatternList([oldPattern, `bench-${run++}.tmp`]).match(oldName));
+  console.log(`${"before (micromatch): the same, 1 run".padEnd(62)} ${oldMs.toFixed(0)} ms (${Math.round(oldMs / nowMs).toLocaleString("en-US")} × now)`);
+}
 
 const roleText = `---\nrole: bench\nconstraints:\n  forbidden_paths:\n${patterns.map((p) => `    - "${p}"`).join("\n")}\n  requires_approval_for: [delete_files, database_migrations, deployment, infrastructure_changes, security_changes, api_contract_changes, commit]\n---\n`;
 const roleSet = buildRoleSet([builtin, { layer: "repository", files: [{ path: "bench.md", text: roleText }] }]);

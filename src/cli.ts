@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatErrorsByFile, formatPolicyErrorDetail, groupErrorsByFile, type PolicyError } from "./errors.js";
 import { assignRoles } from "./policy/assign.js";
+import { InvalidPatternError } from "./policy/paths.js";
 import type { RoleAssignment } from "./policy/change.js";
 import { evaluate } from "./policy/evaluate.js";
 import { configNameErrors, validateProposedPolicy } from "./policy/proposed.js";
@@ -109,7 +110,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof GitError || (error instanceof Error && error.name === "PrCheckError")) {
+    // A pattern the loaders did not catch still ends as a message and exit 2, never a stack trace.
+    if (error instanceof UsageError || error instanceof GitError || error instanceof InvalidPatternError || (error instanceof Error && error.name === "PrCheckError")) {
       io.stderr(`roleguard: ${error.message}\n`);
       return EXIT.usage;
     }

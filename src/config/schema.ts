@@ -69,7 +69,7 @@ export const ConfigSchema = z.strictObject({
   /** observe: report everything but conclude neutral, so a team can roll out before it blocks anyone (SPEC §4). */
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }).default("enforce"),
   roles: z
-    .strictObject({ paths: list.default(DEFAULT_ROLE_PATHS) })
+    .strictObject({ paths: patterns.default(DEFAULT_ROLE_PATHS) })
     .default({ paths: DEFAULT_ROLE_PATHS }),
   assign: z.array(AssignEntrySchema).default([]),
   /** One id, several, or null: authors no assign entry matches are then not checked. */

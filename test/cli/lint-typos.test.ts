@@ -143,7 +143,7 @@ describe("roles lint: typos are errors, unknown categories are warnings", () => 
     const { code, stdout } = await runRoleguard(["roles", "lint", dir], dir);
 
     expect(code).toBe(2);
-    expect(stdout).toMatch(/^error ops\.md\n {6}constraints\.forbidden_paths\[0\] \(line 5\): malformed pattern `deploy\/\[abc`: unclosed `\[`/);
+    expect(stdout).toMatch(/^error ops\.md\n {6}constraints\.forbidden_paths\[0\] \(line 5\): malformed pattern `deploy\/\[abc`: `\[` at character 8 is never closed/);
   });
 
   it("an unknown category is a warning under an ok line, with the built-in it may mean; exit 0 (SPEC §9: the file loads)", async () => {
