@@ -23,6 +23,6 @@ describe("login patterns", () => {
     expect(loginMatches(`${"*a".repeat(10)}*b`, "a".repeat(39))).toBe(false);
     expect(loginMatches(`${"*a".repeat(30)}*b`, "a".repeat(200))).toBe(false);
     // A sanity stop only (the backtracking version took 27 s on the first call); the figure is in bench/.
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
