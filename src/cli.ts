@@ -26,6 +26,8 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Standard input, for `roleguard hook` (the process's when absent). */
+  stdin?: () => Promise<string>;
 }
 
 /** Exit codes of SPEC §9. */
@@ -82,6 +84,20 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .description("print a role as resolved after inheritance, finding the repository's role files as check does")
     .action(async (id: string, options: ShowOptions) => {
       exitCode = await show(id, options, io);
+    });
+
+  program
+    .command("hook")
+    .description("PreToolUse hook for coding agents: exit 2 (with the reason on stderr) for a write the role forbids")
+    .option("--role <id...>", "the agent's role (or ROLEGUARD_ROLE)")
+    .option("--author <login>", "resolve the role through the config's assign entries")
+    .option("--base <ref>", "where the policy is read (default: the upstream branch, else main)")
+    .allowExcessArguments(false)
+    .action(async (options: { role?: string[]; author?: string; base?: string }) => {
+      // `roleguard hook` from bin.ts skips commander for speed; this path serves --help and in-process callers.
+      const { runHook } = await import("./hook/run.js");
+      const args = [...(options.role ?? []).flatMap((id) => ["--role", id]), ...(options.author ? ["--author", options.author] : []), ...(options.base ? ["--base", options.base] : [])];
+      exitCode = await runHook(args, { cwd: io.cwd, env: io.env ?? process.env, stdin: io.stdin ?? (async () => ""), stderr: io.stderr });
     });
 
   program
