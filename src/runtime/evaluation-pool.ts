@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { once } from "node:events";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
@@ -63,8 +62,7 @@ export interface EvaluationPoolOptions extends EvaluationPoolSettings {
 
 export class EvaluationPool {
   private readonly piscina: Piscina;
-  /** Each evaluation in flight, so that closing the pool can end them (piscina's destroy would leave them unsettled). */
-  private readonly inFlight = new Set<AbortController>();
+  private closing = false;
 
   constructor(readonly options: EvaluationPoolOptions) {
     this.piscina = new Piscina({
@@ -89,6 +87,7 @@ export class EvaluationPool {
    * from. Rejects with an EvaluationTimeoutError past the budget.
    */
   async evaluate(input: EvaluationInput, roleSources: readonly RoleSource[], files: readonly PrefetchedRead[]): Promise<Report> {
+    if (this.closing) throw new Error("the app stopped before the evaluation finished");
     const { roleSet: _roleSet, reader: _reader, ...data } = input;
     const seconds = this.options.timeoutSeconds;
     const controller = new AbortController();
@@ -99,7 +98,6 @@ export class EvaluationPool {
       budget = setTimeout(() => controller.abort(new EvaluationTimeoutError(`the evaluation took longer than ${seconds} s`)), seconds * 1000);
     });
     const task: EvaluationTask = { input: data, roleSources, files, started: started.port2 };
-    this.inFlight.add(controller);
     try {
       const outcome = (await this.piscina.run(task, { signal: controller.signal, transferList: [started.port2] })) as EvaluationOutcome;
       if (!outcome.ok) throw new EngineError(outcome.message);
@@ -107,21 +105,21 @@ export class EvaluationPool {
     } catch (error) {
       if (error instanceof EngineError) throw new Error(error.message);
       if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
+      if (this.closing) throw new Error("the app stopped before the evaluation finished");
       throw new Error(`the evaluation worker stopped (${error instanceof Error ? error.message : String(error)})`);
     } finally {
       clearTimeout(budget);
       started.port1.close();
-      this.inFlight.delete(controller);
     }
   }
 
-  /** Ends every evaluation in flight (each rejects, so its check is completed as failure) and every worker thread. */
+  /**
+   * Ends every evaluation in flight (each rejects, so its check is completed as
+   * failure) and waits until every worker thread has exited.
+   */
   async close(): Promise<void> {
-    const workers = this.piscina.threads;
-    const exited = workers.map((worker) => (worker.threadId === -1 ? Promise.resolve() : once(worker, "exit").then(() => undefined)));
-    for (const controller of this.inFlight) controller.abort(new Error("the app stopped before the evaluation finished"));
+    this.closing = true;
     await this.piscina.destroy();
-    await Promise.all(exited);
   }
 }
 
@@ -163,7 +161,8 @@ export function evaluationWorkerFile(): string {
   if (!existsSync(built)) throw new Error(`the evaluation worker is not built (${built} is missing): run npm run build`);
   const newer = newestFile(fileURLToPath(new URL("../", import.meta.url)));
   if (newer && newer.mtimeMs > statSync(built).mtimeMs) {
-    throw new Error(`dist/ is older than ${newer.path}, and evaluations run the built engine: run npm run build`);
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    throw new Error(`dist/ is older than ${relative(root, newer.path)}, and evaluations run the built engine: run npm run build`);
   }
   return built;
 }
