@@ -84,7 +84,7 @@ export class PullRequestEvaluation {
     if (this.ctx.inProcess) return evaluate(input);
     // Off the event loop and within a time budget (SPEC §3); the worker gets the manifests read here beforehand.
     this.reads ??= prefetchReads(input);
-    return this.reads.then((files) => sharedEvaluationPool((error) => this.ctx.log.warn({ err: error }, "evaluation worker error")).evaluate(input, this.policy.roleSources, files));
+    return this.reads.then((files) => sharedEvaluationPool((error) => this.ctx.log.warn({ err: error }, "an evaluation worker failed between evaluations; piscina replaces it")).evaluate(input, this.policy.roleSources, files));
   }
 
   /** The PR's author and every account that authored or committed one of its commits. */

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
@@ -150,29 +150,38 @@ export async function closeSharedEvaluationPool(): Promise<void> {
  * The worker module. Built, it sits next to this one (dist/runtime/). Run from
  * the sources (vitest imports src/runtime/evaluation-pool.ts), there is no
  * loader for TypeScript in a worker thread, so the built worker in dist/ is
- * used: `npm test` builds before it runs vitest. A dist/ older than any file
- * in src/ would evaluate with yesterday's engine, so that is an error saying
- * to build, never a silent difference.
+ * used: `npm test` builds before it runs vitest. A built engine older than its
+ * sources would evaluate with yesterday's code, so that is an error saying to
+ * build, never a silent difference.
  */
 export function evaluationWorkerFile(): string {
   const sibling = fileURLToPath(new URL("./evaluation-worker.js", import.meta.url));
   if (existsSync(sibling)) return sibling;
-  const built = fileURLToPath(new URL("../../dist/runtime/evaluation-worker.js", import.meta.url));
-  if (!existsSync(built)) throw new Error(`the evaluation worker is not built (${built} is missing): run npm run build`);
-  const newer = newestFile(fileURLToPath(new URL("../", import.meta.url)));
-  if (newer && newer.mtimeMs > statSync(built).mtimeMs) {
-    const root = fileURLToPath(new URL("../../", import.meta.url));
-    throw new Error(`dist/ is older than ${relative(root, newer.path)}, and evaluations run the built engine: run npm run build`);
-  }
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const built = join(root, "dist", "runtime", "evaluation-worker.js");
+  if (!existsSync(built)) throw new Error("the evaluation worker is not built (dist/runtime/evaluation-worker.js is missing): run npm run build");
+  const stale = staleSource(root, built);
+  if (stale) throw new Error(`${stale} is newer than its build in dist/, and evaluations run the built engine: run npm run build`);
   return built;
 }
 
-function newestFile(dir: string): { path: string; mtimeMs: number } | undefined {
-  let newest: { path: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const candidate = entry.isDirectory() ? newestFile(path) : { path, mtimeMs: statSync(path).mtimeMs };
-    if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate;
+/**
+ * The first source file newer than its build among the modules the built
+ * worker imports (relative `from "./x.js"` imports, as tsc writes them): only
+ * the engine's own files, so an edit elsewhere (src/app, src/cli.ts) does not
+ * ask for a build.
+ */
+function staleSource(root: string, worker: string): string | undefined {
+  const seen = new Set<string>();
+  const queue = [worker];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = join(root, "src", relative(join(root, "dist"), file)).replace(/\.js$/, ".ts");
+    if (existsSync(source) && statSync(source).mtimeMs > statSync(file).mtimeMs) return relative(root, source);
+    for (const [, specifier] of readFileSync(file, "utf8").matchAll(/\b(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+\.js)"/g)) {
+      queue.push(resolve(dirname(file), specifier as string));
+    }
   }
-  return newest;
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EvaluationPool, useEvaluationPool } from "../../src/runtime/evaluation-pool.js";
-import { serve, type RunningServer } from "../../src/server.js";
+import { serve, ServeError, type RunningServer } from "../../src/server.js";
 import { FakeGitHub, type FakePull } from "../helpers/fake-github.js";
 import { pullRequestEvent } from "../helpers/app.js";
 
@@ -145,5 +145,18 @@ describe("an evaluation past its time budget", () => {
     expect(runOf(stalled)).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(runOf(stalled)?.output?.title).toBe("could not evaluate: the app stopped before the evaluation finished; comment /roleguard check to retry");
     await delivery;
+  });
+
+  it("a budget or thread count that is not a usable number stops the app at start, naming the variable", async () => {
+    for (const [name, value] of [["ROLEGUARD_EVALUATION_TIMEOUT_SECONDS", "twenty"], ["ROLEGUARD_EVALUATION_THREADS", "-1"]] as const) {
+      process.env[name] = value;
+      try {
+        const refused = await serve({ port: 0, host: "127.0.0.1" }).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(ServeError);
+        expect((refused as Error).message).toMatch(new RegExp(`^${name} must be .* not "${value}"$`));
+      } finally {
+        delete process.env[name];
+      }
+    }
   });
 });
