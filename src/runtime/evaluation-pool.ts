@@ -98,12 +98,10 @@ export class EvaluationPool {
       budget = setTimeout(() => controller.abort(new EvaluationTimeoutError(`the evaluation took longer than ${seconds} s`)), seconds * 1000);
     });
     const task: EvaluationTask = { input: data, roleSources, files, started: started.port2 };
+    let outcome: EvaluationOutcome;
     try {
-      const outcome = (await this.piscina.run(task, { signal: controller.signal, transferList: [started.port2] })) as EvaluationOutcome;
-      if (!outcome.ok) throw new EngineError(outcome.message);
-      return outcome.report;
+      outcome = (await this.piscina.run(task, { signal: controller.signal, transferList: [started.port2] })) as EvaluationOutcome;
     } catch (error) {
-      if (error instanceof EngineError) throw new Error(error.message);
       if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
       if (this.closing) throw new Error("the app stopped before the evaluation finished");
       throw new Error(`the evaluation worker stopped (${error instanceof Error ? error.message : String(error)})`);
@@ -111,6 +109,9 @@ export class EvaluationPool {
       clearTimeout(budget);
       started.port1.close();
     }
+    // An error the engine itself raised is passed on as the in-process engine would raise it.
+    if (!outcome.ok) throw new Error(outcome.message);
+    return outcome.report;
   }
 
   /**
@@ -122,9 +123,6 @@ export class EvaluationPool {
     await this.piscina.destroy();
   }
 }
-
-/** An error the engine itself raised, passed on as the in-process engine would raise it. */
-class EngineError extends Error {}
 
 let shared: EvaluationPool | undefined;
 
