@@ -141,3 +141,44 @@ const config = ConfigSchema.parse({});
 await measureAsync(`whole evaluation: ${files.length}-file change, 50-pattern role, 7 categories`, 200, () =>
   evaluate({ change: { files }, assignments: [{ id: "bench", source: "bench" }], roleSet, config }),
 );
+
+/**
+ * Issue 9 item 6: the app evaluates in a worker pool (src/runtime/), each
+ * evaluation within a time budget. What that costs per evaluation, beside the
+ * same evaluation in-process, measured in this run: structured-cloning the
+ * input and the report, the role set rebuilt from its files in the worker, the
+ * round trip through piscina. The prefetch of manifests is included (here it
+ * reads nothing: the role requires no dependency category).
+ */
+async function poolOverhead() {
+  const { EvaluationPool } = await import("../dist/runtime/evaluation-pool.js");
+  const { prefetchReads } = await import("../dist/runtime/evaluation-task.js");
+  const pool = new EvaluationPool({ threads: 2, timeoutSeconds: 20 });
+  const role = `---\nrole: bench\nconstraints:\n  forbidden_paths:\n${fiftyPatterns().map((p) => `    - "${p}"`).join("\n")}\n  requires_approval_for: [delete_files, database_migrations, deployment, infrastructure_changes, security_changes, api_contract_changes, commit]\n---\n`;
+  const roleSources = [builtinRoleSource(), { layer: "repository", files: [{ path: ".github/roles/bench.md", text: role }] }];
+  const roleSet = buildRoleSet(roleSources);
+  const config = ConfigSchema.parse({});
+  const all = bigChange();
+  console.log("");
+  try {
+    for (const [files, runs] of [[all, 200], [all.slice(0, 20), 500]]) {
+      const input = { change: { files, headSha: "abc" }, assignments: [{ id: "bench", source: "bench" }], roleSet, config, approvals: [], overrides: [], errors: [], warnings: [] };
+      const label = `${files.length}-file change, 50-pattern role, 7 categories`;
+      const inProcess = await measureAsync(`evaluation in-process: ${label}`, runs, () => evaluate(input));
+      const pooled = await measureAsync(`evaluation in the worker pool: ${label}`, runs, async () => pool.evaluate(input, roleSources, await prefetchReads(input)));
+      console.log(`${"  pool overhead (difference of medians)".padEnd(62)} ${(pooled - inProcess).toFixed(3)} ms`);
+      // What the event loop itself spends per evaluation (the rest no longer stalls webhooks, /healthz or SIGTERM).
+      const busy = async (fn) => {
+        const before = performance.eventLoopUtilization();
+        for (let i = 0; i < 50; i++) await fn();
+        return performance.eventLoopUtilization(before).active / 50;
+      };
+      const loopInProcess = await busy(() => evaluate(input));
+      const loopPooled = await busy(async () => pool.evaluate(input, roleSources, await prefetchReads(input)));
+      console.log(`${"  event-loop time per evaluation: in-process / pool".padEnd(62)} ${loopInProcess.toFixed(3)} ms / ${loopPooled.toFixed(3)} ms   (50 runs each)`);
+    }
+  } finally {
+    await pool.close();
+  }
+}
+await poolOverhead();

@@ -27,7 +27,8 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
     const [{ data: repository }, { data: pull }] = await Promise.all([gh.rest.repos.get({ owner, repo }), gh.rest.pulls.get({ owner, repo, pull_number: Number(number) })]);
     const parsed = PullRequestSchema.safeParse(pull);
     if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
-    const ctx = { gh, log, state: newAppState() };
+    // One PR, one command: the engine runs in-process, with no worker pool to start.
+    const ctx = { gh, log, state: newAppState(), inProcess: true };
     const evaluation = await new PullRequestEvaluation(ctx, { owner, repo, defaultBranch: repository.default_branch }, pullRequestInfo(parsed.data)).prepare();
     const { report } = await judgeWithDecisions(evaluation);
     return { report, policyErrors: evaluation.policy.errors.length };

@@ -4,6 +4,7 @@ import { createNodeMiddleware, createProbot, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
 import { newAppState, type AppState } from "./app/state.js";
 import { startReconciler } from "./app/sweep.js";
+import { closeSharedEvaluationPool, evaluationPoolSettings } from "./runtime/evaluation-pool.js";
 import { ServeError } from "./server/errors.js";
 import { listen, listenAddress } from "./server/listen.js";
 import type { RunningSetup } from "./server/setup.js";
@@ -73,6 +74,12 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (!Number.isInteger(appId) || appId <= 0) {
     throw new ServeError("APP_ID must be the GitHub App's numeric id (its settings page shows it as App ID); unset it to register a new app on the set-up page");
   }
+  try {
+    // Checked at start: a mistyped budget must not surface as every check failing later.
+    evaluationPoolSettings(process.env);
+  } catch (error) {
+    throw new ServeError((error as Error).message);
+  }
   const address = listenAddress(options);
   const probot = createGitHubApp();
   const state = newAppState({ appId, secret, defaultMetrics: true });
@@ -127,8 +134,15 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     async stop(graceMs = 25_000) {
       ready = false;
       await stopReconciler();
-      const deadline = Date.now() + graceMs;
-      while (state.serializer.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const settle = async (ms: number) => {
+        const deadline = Date.now() + ms;
+        while (state.serializer.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      };
+      await settle(graceMs);
+      // Each evaluation is bounded by its budget; one still running past the grace is ended here, with its worker
+      // thread, and given a moment to write its check as failed.
+      await closeSharedEvaluationPool();
+      await settle(2_000);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     },

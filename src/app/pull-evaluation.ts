@@ -13,6 +13,8 @@ import type { PolicyError } from "../errors.js";
 import { buildRoleSet } from "../roles/resolve.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { loadPolicyFromGitHub } from "../sources/github/policy.js";
+import { sharedEvaluationPool } from "../runtime/evaluation-pool.js";
+import { prefetchReads, type PrefetchedRead } from "../runtime/evaluation-task.js";
 import { PullRequestSource, type LabelEvent, type PullRequestInfo } from "../sources/github/pull-request.js";
 import type { LoadedPolicy } from "../sources/policy.js";
 import type { AppState } from "./state.js";
@@ -21,6 +23,8 @@ export interface EvaluationContext {
   gh: GitHub;
   log: Logger;
   state: AppState;
+  /** Run the engine on this thread instead of the app's time-budgeted worker pool: for one-shot commands (`check --pr`). */
+  inProcess?: boolean;
 }
 
 /**
@@ -33,6 +37,8 @@ export class PullRequestEvaluation {
   readonly source: PullRequestSource;
   policy!: LoadedPolicy;
   private input!: EvaluationInput;
+  /** The manifests the engine will read, read once for every `judge`. */
+  private reads?: Promise<PrefetchedRead[]>;
 
   constructor(
     readonly ctx: EvaluationContext,
@@ -69,12 +75,16 @@ export class PullRequestEvaluation {
 
   /** The verdict with the given approvals and overrides applied. */
   judge(decisions: { approvals?: Approval[]; overrides?: Override[]; warnings?: string[] } = {}): Promise<Report> {
-    return evaluate({
+    const input: EvaluationInput = {
       ...this.input,
       approvals: decisions.approvals ?? [],
       overrides: decisions.overrides ?? [],
       warnings: [...(this.input.warnings ?? []), ...(decisions.warnings ?? [])],
-    });
+    };
+    if (this.ctx.inProcess) return evaluate(input);
+    // Off the event loop and within a time budget (SPEC §3); the worker gets the manifests read here beforehand.
+    this.reads ??= prefetchReads(input);
+    return this.reads.then((files) => sharedEvaluationPool((error) => this.ctx.log.warn({ err: error }, "an evaluation worker failed between evaluations; piscina replaces it")).evaluate(input, this.policy.roleSources, files));
   }
 
   /** The PR's author and every account that authored or committed one of its commits. */
