@@ -182,3 +182,43 @@ async function poolOverhead() {
   }
 }
 await poolOverhead();
+
+/**
+ * Issue 14: `roleguard hook` runs before every tool call of a coding agent, so
+ * an allowed call must cost little more than starting Node. Measured here as
+ * whole processes, side by side in this run: `node -e 0`, an allowed Write
+ * (warm policy cache under .git/), a denied Write, and the first call of a
+ * base tree (cache miss: YAML, zod and inheritance are loaded).
+ */
+async function hookSpeed() {
+  const { execFileSync, spawnSync } = await import("node:child_process");
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "roleguard-hook-bench-"));
+  const git = (...args) => execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { cwd: dir });
+  try {
+    git("init", "-q", "-b", "main");
+    mkdirSync(join(dir, ".github", "roles"), { recursive: true });
+    writeFileSync(join(dir, ".github", "roles", "agent.md"), `---\nrole: agent\nconstraints:\n  forbidden_paths:\n${fiftyPatterns().map((p) => `    - "${p}"`).join("\n")}\n---\n`);
+    git("add", "-A");
+    git("commit", "-qm", "policy");
+    const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+    const call = (file) => JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Write", tool_input: { file_path: file, content: "x" } });
+    const hook = (file) => () => spawnSync(process.execPath, [bin, "hook", "--role", "agent"], { cwd: dir, input: call(file) });
+    const runs = 30;
+    console.log("");
+    const bare = measure("process: node -e 0", runs, () => spawnSync(process.execPath, ["-e", "0"]));
+    hook("src/a.ts")(); // warms the cache
+    const allowed = measure("process: roleguard hook, allowed Write (cached policy)", runs, hook("src/a.ts"));
+    measure("process: roleguard hook, denied Write (cached policy)", runs, hook("node_modules/x/index.js"));
+    const miss = measure("process: roleguard hook, allowed Write, cache miss", 10, () => {
+      rmSync(join(dir, ".git", "roleguard"), { recursive: true, force: true });
+      hook("src/a.ts")();
+    });
+    console.log(`${"  allowed call / node -e 0 (ratio of medians)".padEnd(62)} ${(allowed / bare).toFixed(2)}×; cache miss ${(miss / bare).toFixed(2)}×`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await hookSpeed();

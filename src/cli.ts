@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { stringify } from "yaml";
 import { formatErrorsByFile, formatPolicyErrorDetail, groupErrorsByFile, type PolicyError } from "./errors.js";
 import { assignRoles } from "./policy/assign.js";
+import { declaredRoles } from "./policy/declared.js";
 import { InvalidPatternError } from "./policy/paths.js";
 import type { RoleAssignment } from "./policy/change.js";
 import { evaluate } from "./policy/evaluate.js";
@@ -195,6 +196,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
 
   const change = { ...(await repo.diff(mergeBase, headSha)), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
+  // An agent's own `Roleguard-Role:` trailer (or PR body line) adds its role, as in the app; --role is explicit and stands alone.
+  const declared = options.role ? { assignments: [], warnings: [] } : declaredRoles([...(change.body ? [{ where: "the PR description", text: change.body }] : []), ...(await repo.commitMessages(mergeBase, headSha))], roleSet);
+  assignments = [...assignments, ...declared.assignments];
+  policy.warnings.push(...declared.warnings);
   const reader = repo.reader(mergeBase, headSha);
   const proposedErrors = await validateProposedPolicy(change, reader, policy);
 

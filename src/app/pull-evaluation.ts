@@ -7,6 +7,7 @@ import { assignRoles, isRoleBound, type AuthorFacts } from "../policy/assign.js"
 import type { Approval, Override } from "../policy/change.js";
 import { evaluate, type EvaluationInput } from "../policy/evaluate.js";
 import { configNameErrors, validateProposedPolicy } from "../policy/proposed.js";
+import { declaredRoles, type DeclarationSource } from "../policy/declared.js";
 import type { Report } from "../policy/report.js";
 import { INSPECTION_FILE } from "../policy/verdict.js";
 import type { PolicyError } from "../errors.js";
@@ -56,7 +57,8 @@ export class PullRequestEvaluation {
     this.policy = await loadPolicyFromGitHub(this.ctx.gh, this.repo, this.ctx.state.cache);
     const roleSet = buildRoleSet(this.policy.roleSources);
     const facts = await this.authorFacts();
-    const assignments = await assignRoles(this.config, facts.facts);
+    const declared = declaredRoles(await this.declarationSources(), roleSet);
+    const assignments = [...(await assignRoles(this.config, facts.facts)), ...declared.assignments];
     const change = await this.source.change();
     const reader = this.source.reader();
     const proposedErrors = await validateProposedPolicy(change, reader, this.policy);
@@ -67,7 +69,7 @@ export class PullRequestEvaluation {
       config: this.config,
       reader,
       errors: [...this.policy.errors, ...configNameErrors(this.policy.configFiles, roleSet), ...proposedErrors, ...facts.errors],
-      warnings: [...this.policy.warnings, ...facts.warnings],
+      warnings: [...this.policy.warnings, ...facts.warnings, ...declared.warnings],
       neutralReason: `@${this.pr.author} matches no assign entry${this.config.default_role.length === 0 ? " and there is no default_role" : ""}`,
     };
     return this;
@@ -133,6 +135,12 @@ export class PullRequestEvaluation {
       isTeamMember: (team, login) => this.source.isTeamMember(team, login),
     };
     return { facts, warnings, errors };
+  }
+
+  /** The PR body and every commit message, where an agent may declare its role (`Roleguard-Role:`). */
+  private async declarationSources(): Promise<DeclarationSource[]> {
+    const { commits } = await this.source.commits();
+    return [{ where: "the PR description", text: this.pr.body }, ...commits.map((commit) => ({ where: `commit ${commit.sha.slice(0, 7)}`, text: commit.message }))];
   }
 
   /**

@@ -80,6 +80,18 @@ export class GitRepository {
     };
   }
 
+  /** Each commit's message from `from` (excluded) to `to`, where an agent may declare its role. */
+  async commitMessages(from: string, to: string): Promise<{ where: string; text: string }[]> {
+    const raw = await this.git(["log", "--format=%H%x00%B%x00", `${from}..${to}`]);
+    const fields = raw.split("\0");
+    const messages: { where: string; text: string }[] = [];
+    for (let index = 0; index + 1 < fields.length; index += 2) {
+      const sha = (fields[index] as string).trim();
+      if (sha) messages.push({ where: `commit ${sha.slice(0, 7)}`, text: fields[index + 1] as string });
+    }
+    return messages;
+  }
+
   /** The text of `path` at `rev`, or null when the file is not there. */
   async readFile(rev: string, path: string): Promise<string | null> {
     const type = (await this.git(["cat-file", "-t", `${rev}:${path}`], { allowFailure: true })).trim();
