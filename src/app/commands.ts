@@ -1,12 +1,13 @@
 import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
 import { readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
-import type { Report } from "../policy/report.js";
+import type { Finding, Report } from "../policy/report.js";
 import type { RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
 import { judgeWithDecisions, readRecordedDecisions, saveLedger, type RecordedDecisions } from "./decisions.js";
 import { evaluateUnlocked, pullKey } from "./evaluate-pr.js";
 import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
+import { visibleFindings, type Visible } from "./visible-findings.js";
 
 /** Who asked, and where: a comment (reacted to and replied to) or a check-run button (id 0). */
 export interface CommandOrigin {
@@ -39,9 +40,12 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
     const pull = await evaluation.pullFacts();
 
     const outcome: Outcome = { accepted: [], refused: [], ledgerChanged: false };
+    // A button is pressed on the current head's check run; a comment may predate the head (SPEC §7).
+    let visible: Promise<Visible> | undefined;
+    const seen = () => (visible ??= origin.commentId === 0 ? Promise.resolve({ all: true }) : visibleFindings(evaluation, origin.at));
     for (const line of lines) {
       if (!line.ok) outcome.refused.push(`\`${line.line}\`: ${line.error}. ${pendingHint(report)}`);
-      else await apply(line.command, { evaluation, report, ledger, actor, pull, origin, outcome });
+      else await apply(line.command, { evaluation, report, ledger, actor, pull, origin, outcome, seen });
     }
 
     if (outcome.ledgerChanged) {
@@ -62,10 +66,12 @@ interface ApplyContext {
   pull: PullFacts;
   origin: CommandOrigin;
   outcome: Outcome;
+  /** What the commenter could have seen when writing the comment. */
+  seen: () => Promise<Visible>;
 }
 
 async function apply(command: Command, c: ApplyContext): Promise<void> {
-  const { report, ledger, actor, pull, origin, outcome, evaluation } = c;
+  const { report, ledger, actor, pull, origin, outcome, evaluation, seen } = c;
   const config = evaluation.config;
   const stamp = { id: origin.commentId, by: origin.login, at: origin.at };
   switch (command.verb) {
@@ -95,9 +101,10 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
         else approved.push(category);
       }
       if (approved.length === 0) return;
-      // The approval covers these findings as they are now: their keys carry paths, blob SHAs and specs.
-      const covers = report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)).map((finding) => finding.key);
-      ledger.entries.push({ kind: "approve", ...stamp, categories: approved, covers });
+      // The approval covers these findings as the commenter saw them: their keys carry paths, blob SHAs and specs.
+      const { covered, categories } = await coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
+      if (covered.length === 0) return;
+      ledger.entries.push({ kind: "approve", ...stamp, categories: approved.filter((category) => categories.has(category)), covers: covered });
       outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
@@ -113,7 +120,9 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
         outcome.refused.push(`\`${command.line}\`: ${refusal}`);
         return;
       }
-      ledger.entries.push({ kind: "override", ...stamp, reason: command.reason, covers: violations.map((finding) => finding.key) });
+      const { covered } = await coverable(violations, await seen(), command.line, outcome);
+      if (covered.length === 0) return;
+      ledger.entries.push({ kind: "override", ...stamp, reason: command.reason, covers: covered });
       outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
@@ -137,6 +146,26 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
       return;
     }
   }
+}
+
+/**
+ * The findings a decision may cover: all of them for a comment written at the
+ * current head; for one written before it, only those unchanged since the head
+ * it saw. What changed is refused with a reply, so the approver looks again.
+ */
+async function coverable(findings: readonly Finding[], visible: Visible, line: string, outcome: Outcome): Promise<{ covered: string[]; categories: Set<string> }> {
+  const covered = visible.all ? [...findings] : findings.filter((finding) => visible.keys.has(finding.key));
+  const changed = findings.length - covered.length;
+  if (changed > 0) {
+    const saw = !visible.all && visible.head ? `the head it was written against (${visible.head.slice(0, 7)})` : "what the app had seen when it was written";
+    const what = covered.length === 0 ? "it covers nothing" : `it covers only the ${plural(covered.length, "finding")} unchanged since`;
+    outcome.refused.push(`\`${line}\`: this comment was written before the latest push; ${plural(changed, "finding")} changed since ${saw}, so ${what}. Look at the new content and comment again`);
+  }
+  return { covered: covered.map((finding) => finding.key), categories: new Set(covered.map((finding) => finding.category)) };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function pendingCategories(report: Report): string[] {

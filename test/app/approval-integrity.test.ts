@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { commentEvent, deliver, pullRequestEvent, testProbot } from "../helpers/app.js";
+import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakeComment, type FakePull, type Files } from "../helpers/fake-github.js";
+import { newAppState } from "../../src/app/state.js";
+
+/** Each rule of SPEC §7 on approvals, written as the attack it stops. */
+const REPO = "acme/shop";
+const CONFIG = [
+  "assign:",
+  "  - role: gated",
+  '    users: ["*-agent[bot]"]',
+  "categories:",
+  "  database_migrations:",
+  '    approvers: { users: ["alice", "bob"] }',
+  "",
+].join("\n");
+const ROLE = "---\nrole: gated\nconstraints:\n  forbidden_paths: [secrets/]\n  requires_approval_for: [database_migrations, deployment]\n---\nGated.\n";
+const BASE: Files = { ".github/roleguard.yml": CONFIG, ".github/roles/gated.md": ROLE, "src/app.ts": "x\n" };
+const MIGRATION = "db/migrations/1.sql";
+
+let fake: FakeGitHub;
+let app: ReturnType<typeof testProbot>;
+let pull: FakePull;
+
+beforeEach(async () => {
+  fake = startFakeGitHub();
+  fake.repo(REPO, { files: BASE });
+  fake.repo("acme/.github", { files: { "README.md": "org\n" } });
+  for (const login of ["alice", "bob", "erin"]) fake.permission(REPO, login, "write");
+  fake.permission(REPO, "mia", "maintain");
+  app = testProbot(newAppState({ botLogin: "roleguard[bot]", secret: "test-secret" }));
+  pull = fake.pull(REPO, { number: 1, author: "backend-agent[bot]", head: { ...BASE, [MIGRATION]: "create table t();\n", Dockerfile: "FROM node\n" } });
+  await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
+});
+
+afterEach(() => stopFakeGitHub(fake));
+
+const latestRun = () => fake.checkRuns(REPO).filter((run) => run.head_sha === pull.head.sha).at(-1);
+const report = () => fake.report(latestRun());
+const stateOf = (category: string) => report().findings.find((finding) => finding.category === category)?.state;
+const replies = () => fake.commentsOf(REPO, 1).filter((c) => c.user.login === "roleguard[bot]" && !c.body.includes("roleguard-ledger"));
+const post = (login: string, body: string) => fake.comment(REPO, 1, login, body);
+const handle = (comment: FakeComment) => deliver(app.probot, "issue_comment", commentEvent(fake, REPO, pull, comment));
+const say = async (login: string, body: string) => {
+  const comment = post(login, body);
+  await handle(comment);
+  return comment;
+};
+const push = async (changes: Files, options: { deliver?: boolean } = {}) => {
+  pull = fake.push(REPO, 1, { ...fake.filesAt(REPO, pull.head.sha), ...changes });
+  if (options.deliver !== false) await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
+};
+
+describe("an approval covers only what its approver could have seen", () => {
+  it("the late-delivery push race: DROP TABLE pushed before the approval's webhook is handled is not approved", async () => {
+    const comment = post("alice", "/roleguard approve database_migrations");
+    // The agent pushes over the migration before roleguard handles alice's comment.
+    await push({ [MIGRATION]: "DROP TABLE users;\n" }, { deliver: false });
+    await handle(comment);
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(replies().at(-1)?.body).toMatch(/written before the latest push; 1 finding changed since the head it was written against \([0-9a-f]{7}\), so it covers nothing/);
+    // The push's own webhook, arriving last, changes nothing.
+    await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(latestRun()?.conclusion).toBe("action_required");
+  });
+
+  it("the same race after the push was seen: the new head's check run started after the comment, so the comment saw the old head", async () => {
+    const comment = post("alice", "/roleguard approve database_migrations");
+    await push({ [MIGRATION]: "DROP TABLE users;\n" });
+    await handle(comment);
+    expect(stateOf("database_migrations")).toBe("pending");
+  });
+
+  it("a push that leaves the migration alone, racing the comment, keeps what the approver saw approved", async () => {
+    const comment = post("alice", "/roleguard approve database_migrations");
+    await push({ "src/app.ts": "y\n" }, { deliver: false });
+    await handle(comment);
+    expect(stateOf("database_migrations")).toBe("approved");
+    expect(replies()).toEqual([]);
+  });
+
+  it("a comment written after the push was seen approves the new content", async () => {
+    await push({ [MIGRATION]: "alter table t add c int;\n" });
+    await say("alice", "/roleguard approve database_migrations");
+    expect(stateOf("database_migrations")).toBe("approved");
+  });
+
+  it("an override written before a new violation was pushed does not cover it", async () => {
+    await push({ "secrets/a.txt": "a\n" });
+    const comment = post("mia", "/roleguard override the key is a fixture");
+    await push({ "secrets/b.txt": "b\n" }, { deliver: false });
+    await handle(comment);
+    const violations = report().findings.filter((finding) => finding.category === "forbidden_paths").map((finding) => `${finding.path} ${finding.state}`);
+    expect(violations).toEqual(["secrets/b.txt violation", "secrets/a.txt overridden"]);
+  });
+
+  it("unchanged: an unrelated push keeps the approval, a related one voids it", async () => {
+    await say("alice", "/roleguard approve database_migrations");
+    await push({ "src/app.ts": "y\n" });
+    expect(stateOf("database_migrations")).toBe("approved");
+    await push({ [MIGRATION]: "DROP TABLE users;\n" });
+    expect(stateOf("database_migrations")).toBe("pending");
+  });
+});
