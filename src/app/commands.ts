@@ -1,6 +1,6 @@
 import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
-import { readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
+import { alreadyHandled, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
 import type { Finding, Report } from "../policy/report.js";
 import type { RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
@@ -36,6 +36,11 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
     const recorded = judged.recorded ?? (await readRecordedDecisions(evaluation));
     // A record that failed its signature was already replaced by an empty one: nothing forged carries over.
     const ledger: Ledger = structuredClone(recorded.ledger);
+    // A redelivered or replayed webhook of a comment already carried out changes nothing, whatever happened since.
+    if (alreadyHandled(ledger, origin.commentId)) {
+      ctx.log.info({ comment: origin.commentId }, "command comment already handled; ignored");
+      return;
+    }
     const actor = await evaluation.actorFacts(origin.login, origin.isBot);
     const pull = await evaluation.pullFacts();
 
@@ -48,6 +53,12 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
       else await apply(line.command, { evaluation, report, ledger, actor, pull, origin, outcome, seen });
     }
 
+    // Every comment that asked to decide something is remembered, accepted or not: replayed later, it must not
+    // succeed where it failed (a category that became pending since).
+    if (origin.commentId !== 0 && lines.some((line) => !line.ok || line.command.verb !== "check")) {
+      markHandled(ledger, origin.commentId);
+      outcome.ledgerChanged = true;
+    }
     if (outcome.ledgerChanged) {
       await saveLedger(evaluation, ledger, recorded.ledgerCommentId);
       evaluation.source.forget("comments");

@@ -25,6 +25,12 @@ export const LedgerSchema = z.object({
   repo: z.string(),
   pr: z.number().int(),
   entries: z.array(LedgerEntrySchema),
+  /**
+   * The command comments already carried out, by id (SPEC §7: at most once
+   * each). A redelivered or replayed webhook of one of them changes nothing,
+   * even after its approval was revoked.
+   */
+  seen: z.array(z.number().int()).optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
@@ -88,6 +94,15 @@ function readable(ledger: Ledger): string {
     else lines.push(`- 🚩 tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
   }
   return lines.join("\n");
+}
+
+export function alreadyHandled(ledger: Ledger, commentId: number): boolean {
+  return commentId !== 0 && (ledger.seen ?? []).includes(commentId);
+}
+
+/** Remembers a command comment as carried out; a button click (id 0) has no comment to replay. */
+export function markHandled(ledger: Ledger, commentId: number): void {
+  if (commentId !== 0 && !alreadyHandled(ledger, commentId)) ledger.seen = [...(ledger.seen ?? []), commentId];
 }
 
 function normalise(body: string): string {

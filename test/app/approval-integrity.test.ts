@@ -103,3 +103,40 @@ describe("an approval covers only what its approver could have seen", () => {
     expect(stateOf("database_migrations")).toBe("pending");
   });
 });
+
+describe("each command comment takes effect at most once", () => {
+  const thumbs = (id: number) => fake.reactions.filter((r) => r.commentId === id && r.content === "+1").length;
+
+  it("a replayed delivery of an approval after its revoke brings nothing back", async () => {
+    const approval = await say("alice", "/roleguard approve database_migrations");
+    expect(stateOf("database_migrations")).toBe("approved");
+    await say("alice", "/roleguard revoke");
+    expect(stateOf("database_migrations")).toBe("pending");
+    // GitHub's signature carries no timestamp: the old payload, signed, can be sent again at any time.
+    await handle(approval);
+    await deliver(app.probot, "issue_comment", commentEvent(fake, REPO, pull, approval), "redelivery-of-the-original");
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(thumbs(approval.id)).toBe(1);
+  });
+
+  it("a redelivered approval is recorded once and answered once", async () => {
+    const approval = await say("alice", "/roleguard approve database_migrations");
+    await handle(approval);
+    expect(report().decisions).toHaveLength(1);
+    expect(thumbs(approval.id)).toBe(1);
+    expect(replies()).toEqual([]);
+  });
+
+  it("a refused command, replayed after a push made its category pending, is neither carried out nor answered again", async () => {
+    const { [MIGRATION]: _dropped, ...withoutMigration } = fake.filesAt(REPO, pull.head.sha);
+    pull = fake.push(REPO, 1, withoutMigration);
+    await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
+    const early = await say("alice", "/roleguard approve database_migrations");
+    expect(replies().at(-1)?.body).toContain("unknown category `database_migrations`");
+    const answered = replies().length;
+    await push({ [MIGRATION]: "DROP TABLE users;\n" });
+    await handle(early);
+    expect(replies()).toHaveLength(answered);
+    expect(stateOf("database_migrations")).toBe("pending");
+  });
+});
