@@ -1,6 +1,6 @@
 import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
-import { alreadyHandled, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
+import { alreadyHandled, bodyDigest, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
 import type { Finding, Report } from "../policy/report.js";
 import type { RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
@@ -15,6 +15,8 @@ export interface CommandOrigin {
   login: string;
   isBot: boolean;
   at: string;
+  /** The comment's body as carried out; its digest is kept so a later edit voids the decision. */
+  body?: string;
 }
 
 interface Outcome {
@@ -84,7 +86,7 @@ interface ApplyContext {
 async function apply(command: Command, c: ApplyContext): Promise<void> {
   const { report, ledger, actor, pull, origin, outcome, evaluation, seen } = c;
   const config = evaluation.config;
-  const stamp = { id: origin.commentId, by: origin.login, at: origin.at };
+  const stamp = { id: origin.commentId, by: origin.login, at: origin.at, ...(origin.body !== undefined ? { body: bodyDigest(origin.body) } : {}) };
   switch (command.verb) {
     case "check": {
       // Re-evaluation is harmless, but only collaborators with write may trigger it.
@@ -200,12 +202,15 @@ async function answer(ctx: EvaluationContext, repo: RepoRef, number: number, ori
 }
 
 /**
- * A command comment edited or deleted by someone other than its author is
- * tampering, recorded in the ledger so it shows in every later summary. The
- * edit itself is never a new command; any change re-evaluates the PR, so a
- * deleted approval stops counting at once. An edit or deletion of the app's
- * own record by anyone else is undone from the webhook's copy of the previous
- * body (still signed), and recorded as tampering too.
+ * A command comment edited or deleted. An approve or override comment edited
+ * after it was carried out no longer counts, whoever edited it (SPEC §7): its
+ * decisions leave the record and the approver is asked to comment again; the
+ * edit itself is never a new command. An edit or deletion by someone other
+ * than its author is also tampering, recorded so it shows in every later
+ * summary. Any change re-evaluates the PR, so a deleted approval stops
+ * counting at once. An edit or deletion of the app's own record by anyone
+ * else is undone from the webhook's copy of the previous body (still signed),
+ * and recorded as tampering too.
  */
 export async function recordCommentChange(
   ctx: EvaluationContext,
@@ -217,17 +222,33 @@ export async function recordCommentChange(
     const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
     const tamperedCommand = change.isCommand && change.editor.toLowerCase() !== change.author.toLowerCase();
     const restorable = change.isLedger && change.previousBody !== undefined ? readLedger(change.previousBody, ctx.state.ledgerKey, `${repo.owner}/${repo.repo}`, pr.number) : undefined;
-    if (tamperedCommand || restorable?.ok) {
-      const recorded: RecordedDecisions = await readRecordedDecisions(evaluation);
-      const ledger = structuredClone(restorable?.ok ? restorable.ledger : recorded.ledger);
-      ledger.entries.push({ kind: "tamper", id: change.commentId, by: change.editor, author: change.author, at: new Date().toISOString(), action: change.action });
+    const recorded: RecordedDecisions = await readRecordedDecisions(evaluation);
+    const ledger = structuredClone(restorable?.ok ? restorable.ledger : recorded.ledger);
+    const voided = change.isCommand && change.action === "edited" ? voidDecisionsOf(ledger, change.commentId) : [];
+    if (tamperedCommand || restorable?.ok || voided.length > 0) {
+      if (tamperedCommand || restorable?.ok) ledger.entries.push({ kind: "tamper", id: change.commentId, by: change.editor, author: change.author, at: new Date().toISOString(), action: change.action });
       // A deleted record is written anew; an edited one is put back in place.
       const target = change.isLedger && change.action === "deleted" ? undefined : recorded.ledgerCommentId;
       await saveLedger(evaluation, ledger, target);
       evaluation.source.forget("comments");
     }
+    if (voided.length > 0) {
+      const body = `@${change.author} your comment was edited after roleguard carried it out, so ${voided.join(" and ")} no longer count${voided.length === 1 ? "s" : ""}. An edit is never a new command: to decide again, post a new comment.`;
+      await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: pr.number, body });
+    }
     await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation });
   });
+}
+
+/** Takes the approvals and overrides a comment gave out of the record; says what they were. */
+function voidDecisionsOf(ledger: Ledger, commentId: number): string[] {
+  const voided: string[] = [];
+  ledger.entries = ledger.entries.filter((entry) => {
+    if (entry.id !== commentId || entry.kind === "tamper") return true;
+    voided.push(entry.kind === "approve" ? `its approval of ${entry.categories.map((category) => `\`${category}\``).join(", ")}` : "its override");
+    return false;
+  });
+  return voided;
 }
 
 export { parseCommands };

@@ -1,5 +1,5 @@
 import { approvalRefusal } from "../approvals/authorize.js";
-import { emptyLedger, isLedgerComment, readLedger, writeLedger, type Ledger } from "../approvals/ledger.js";
+import { bodyDigest, emptyLedger, isLedgerComment, readLedger, writeLedger, type Ledger } from "../approvals/ledger.js";
 import type { Approval, Override } from "../policy/change.js";
 import type { Report } from "../policy/report.js";
 import type { CommentInfo } from "../sources/github/pull-request.js";
@@ -38,12 +38,18 @@ export async function readRecordedDecisions(evaluation: PullRequestEvaluation): 
     warnings.push(`tamper: ${read.reason}; earlier approvals and overrides are not counted — give them again`);
     return { approvals: [], overrides: [], warnings, ledger: emptyLedger(repoName, evaluation.pr.number), ledgerCommentId: mine.id };
   }
-  const present = new Set(comments.map((comment) => comment.id));
+  const present = new Map(comments.map((comment) => [comment.id, comment]));
   const approvals: Approval[] = [];
   const overrides: Override[] = [];
   for (const entry of read.ledger.entries) {
     // id 0: a check-run button, which has no comment to delete.
     const deleted = entry.id !== 0 && !present.has(entry.id);
+    // An approve or override comment edited after it was carried out no longer counts, even when the edit's webhook was missed.
+    const comment = present.get(entry.id);
+    if (entry.kind !== "tamper" && entry.body !== undefined && comment && bodyDigest(comment.body) !== entry.body) {
+      warnings.push(`the comment of @${entry.by}'s ${entry.kind === "approve" ? "approval" : "override"} was edited after it was carried out: it no longer counts — comment again`);
+      continue;
+    }
     if (entry.kind === "approve" && !deleted) approvals.push({ categories: entry.categories, by: entry.by, at: entry.at, covers: entry.covers, via: entry.id === 0 ? "button" : "comment" });
     else if (entry.kind === "override" && !deleted) overrides.push({ by: entry.by, at: entry.at, reason: entry.reason, covers: entry.covers, via: entry.id === 0 ? "button" : "comment" });
     else if (entry.kind === "tamper") warnings.push(`tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);

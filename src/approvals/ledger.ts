@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -11,10 +11,12 @@ import { z } from "zod";
  */
 
 const Stamp = { id: z.number().int(), by: z.string(), at: z.string() };
+/** A digest of the command comment's body when it was carried out: a later edit, even one whose webhook was missed, shows. */
+const Body = { body: z.string().optional() };
 
 export const LedgerEntrySchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("approve"), ...Stamp, categories: z.array(z.string()), covers: z.array(z.string()) }),
-  z.object({ kind: z.literal("override"), ...Stamp, reason: z.string(), covers: z.array(z.string()) }),
+  z.object({ kind: z.literal("approve"), ...Stamp, ...Body, categories: z.array(z.string()), covers: z.array(z.string()) }),
+  z.object({ kind: z.literal("override"), ...Stamp, ...Body, reason: z.string(), covers: z.array(z.string()) }),
   /** A command comment edited or deleted by someone other than its author. */
   z.object({ kind: z.literal("tamper"), ...Stamp, author: z.string(), action: z.enum(["edited", "deleted"]) }),
 ]);
@@ -94,6 +96,11 @@ function readable(ledger: Ledger): string {
     else lines.push(`- 🚩 tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
   }
   return lines.join("\n");
+}
+
+/** The digest an entry keeps of its comment's body (SPEC §7: an edited approve or override comment no longer counts). */
+export function bodyDigest(body: string): string {
+  return createHash("sha256").update(body.replace(/\r\n/g, "\n")).digest("base64url").slice(0, 16);
 }
 
 export function alreadyHandled(ledger: Ledger, commentId: number): boolean {

@@ -140,3 +140,53 @@ describe("each command comment takes effect at most once", () => {
     expect(stateOf("database_migrations")).toBe("pending");
   });
 });
+
+describe("an edited approve or override comment no longer counts", () => {
+  const edit = async (comment: FakeComment, body: string, editor?: string) => {
+    const before = comment.body;
+    comment.body = body;
+    const sender = editor ? { sender: { login: editor, type: "User" } } : {};
+    await deliver(app.probot, "issue_comment", commentEvent(fake, REPO, pull, comment, "edited", { ...sender, previousBody: before }));
+  };
+
+  it("the approver edits `approve database_migrations` into `approve all`: nothing more is approved, and the approval itself stops counting", async () => {
+    const comment = await say("alice", "/roleguard approve database_migrations");
+    expect(stateOf("database_migrations")).toBe("approved");
+    await edit(comment, "/roleguard approve all");
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(stateOf("deployment")).toBe("pending");
+    expect(replies().at(-1)?.body).toContain("@alice your comment was edited after roleguard carried it out, so its approval of `database_migrations` no longer counts");
+    expect((report().warnings as string[]).filter((warning) => warning.includes("tamper"))).toEqual([]);
+  });
+
+  it("someone else edits it: the approval stops counting and the edit is recorded as tampering", async () => {
+    const comment = await say("alice", "/roleguard approve database_migrations");
+    await edit(comment, "/roleguard approve all", "mallory");
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(report().warnings).toContainEqual(expect.stringMatching(/^tamper: @mallory edited a command comment by @alice/));
+  });
+
+  it("an edit whose webhook never arrived still voids the approval at the next evaluation", async () => {
+    const comment = await say("alice", "/roleguard approve database_migrations");
+    comment.body = "/roleguard approve all";
+    await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "labeled"));
+    expect(stateOf("database_migrations")).toBe("pending");
+    expect(report().warnings).toContainEqual(expect.stringContaining("the comment of @alice's approval was edited after it was carried out"));
+  });
+
+  it("an edited override stops counting too", async () => {
+    await push({ "secrets/a.txt": "a\n" });
+    const comment = await say("mia", "/roleguard override the key is a fixture");
+    expect(stateOf("forbidden_paths")).toBe("overridden");
+    await edit(comment, "/roleguard override the key is a fixture, and so is everything else");
+    expect(stateOf("forbidden_paths")).toBe("violation");
+    expect(replies().at(-1)?.body).toContain("its override no longer counts");
+  });
+
+  it("the approver can approve again with a new comment", async () => {
+    const comment = await say("alice", "/roleguard approve database_migrations");
+    await edit(comment, "/roleguard approve database_migrations please");
+    await say("alice", "/roleguard approve database_migrations");
+    expect(stateOf("database_migrations")).toBe("approved");
+  });
+});
