@@ -109,7 +109,7 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
           outcome.refused.push(`\`${command.line}\`: ${known.has(category) ? `nothing is pending in \`${category}\`` : `unknown category \`${category}\``}. ${pendingHint(report)}`);
           continue;
         }
-        const refusal = await approvalRefusal(category, config, actor, pull);
+        const refusal = (await approvalRefusal(category, config, actor, pull)) ?? alreadyCounted(report, category, actor.login);
         if (refusal) outcome.refused.push(`\`${command.line}\`: ${refusal}`);
         else approved.push(category);
       }
@@ -179,6 +179,15 @@ async function coverable(findings: readonly Finding[], visible: Visible, line: s
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** With `required: N`, the same person approving twice counts once: say so rather than 👍 a no-op. */
+function alreadyCounted(report: Report, category: string, login: string): string | undefined {
+  const pending = report.findings.filter((finding) => finding.state === "pending" && finding.category === category);
+  const counted = (finding: Finding) => (finding.approved_by ?? []).some((each) => each.toLowerCase() === login.toLowerCase());
+  if (pending.length === 0 || !pending.every(counted)) return undefined;
+  const needed = Math.max(...pending.map((finding) => finding.still_needed ?? 1));
+  return `@${login} already approved \`${category}\`; it needs ${plural(needed, "more approval")} from someone else`;
 }
 
 function pendingCategories(report: Report): string[] {
