@@ -1,6 +1,6 @@
 import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
-import { alreadyHandled, bodyDigest, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
+import { alreadyHandled, bodyDigest, coverDigest, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
 import type { Finding, Report } from "../policy/report.js";
 import type { RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
@@ -62,7 +62,7 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
       outcome.ledgerChanged = true;
     }
     if (outcome.ledgerChanged) {
-      await saveLedger(evaluation, ledger, recorded.ledgerCommentId);
+      await saveLedger(evaluation, ledger, recorded.ledgerCommentId, new Set(report.findings.map((finding) => finding.key)));
       evaluation.source.forget("comments");
     }
     await answer(ctx, repo, pr.number, origin, outcome);
@@ -143,12 +143,14 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
     case "revoke": {
       const mine = (entry: LedgerEntry) => entry.kind === "approve" && entry.by.toLowerCase() === actor.login.toLowerCase();
       let revoked = 0;
+      const categoryOf = new Map(report.findings.map((finding) => [coverDigest(finding.key), finding.category]));
       ledger.entries = ledger.entries.flatMap((entry): LedgerEntry[] => {
         if (!mine(entry) || entry.kind !== "approve") return [entry];
         const keep = command.categories === "all" ? [] : entry.categories.filter((category) => !command.categories.includes(category));
         revoked += entry.categories.length - keep.length;
         if (keep.length === 0) return [];
-        const covers = entry.covers.filter((key) => keep.some((category) => key.startsWith(`${category}|`)));
+        // A cover is kept when the finding it covers now belongs to a kept category (a full key from an older record says so itself).
+        const covers = entry.covers.filter((cover) => keep.some((category) => cover.startsWith(`${category}|`) || categoryOf.get(cover) === category));
         return [{ ...entry, categories: keep, covers }];
       });
       if (revoked === 0) outcome.refused.push(`\`${command.line}\`: @${actor.login} has no approval${command.categories === "all" ? "" : ` of ${command.categories.join(", ")}`} to revoke`);
@@ -174,7 +176,8 @@ async function coverable(findings: readonly Finding[], visible: Visible, line: s
     const what = covered.length === 0 ? "it covers nothing" : `it covers only the ${plural(covered.length, "finding")} unchanged since`;
     outcome.refused.push(`\`${line}\`: this comment was written before the latest push; ${plural(changed, "finding")} changed since ${saw}, so ${what}. Look at the new content and comment again`);
   }
-  return { covered: covered.map((finding) => finding.key), categories: new Set(covered.map((finding) => finding.category)) };
+  // The record keeps digests of the keys, so one approval of thousands of files stays small.
+  return { covered: covered.map((finding) => coverDigest(finding.key)), categories: new Set(covered.map((finding) => finding.category)) };
 }
 
 function plural(count: number, noun: string): string {

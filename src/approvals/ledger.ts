@@ -33,6 +33,8 @@ export const LedgerSchema = z.object({
    * even after its approval was revoked.
    */
   seen: z.array(z.number().int()).optional(),
+  /** Entries dropped to keep the record within GitHub's comment limit. */
+  dropped: z.number().int().nonnegative().optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
@@ -90,6 +92,7 @@ function readable(ledger: Ledger): string {
   const lines = ["**roleguard approvals** — the record roleguard keeps for this pull request; edits by anyone else invalidate it.", ""];
   const decisions = ledger.entries.filter((entry) => entry.kind !== "tamper");
   if (decisions.length === 0) lines.push("_No approvals or overrides yet._");
+  if (ledger.dropped) lines.push(`- _${ledger.dropped} earlier entr${ledger.dropped === 1 ? "y was" : "ies were"} dropped to keep this record within GitHub's comment limit; decisions among them must be given again._`);
   for (const entry of ledger.entries) {
     if (entry.kind === "approve") lines.push(`- ✅ @${entry.by} approved ${entry.categories.map((c) => `\`${c}\``).join(", ")} at ${entry.at} (${entry.covers.length} finding${entry.covers.length === 1 ? "" : "s"})`);
     else if (entry.kind === "override") lines.push(`- ⚠️ @${entry.by} overrode ${entry.covers.length} violation${entry.covers.length === 1 ? "" : "s"} at ${entry.at}: ${entry.reason.replace(/\s+/g, " ").replace(/@/g, "@\u200b")}`);
@@ -101,6 +104,53 @@ function readable(ledger: Ledger): string {
 /** The digest an entry keeps of its comment's body (SPEC §7: an edited approve or override comment no longer counts). */
 export function bodyDigest(body: string): string {
   return createHash("sha256").update(body.replace(/\r\n/g, "\n")).digest("base64url").slice(0, 16);
+}
+
+/**
+ * What a decision's `covers` keeps of a finding key: a digest, not the key
+ * (category, path, blob SHA or spec), so one approval of 3,000 files stays
+ * small. Records written before keep full keys, which still match.
+ */
+export function coverDigest(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, 12);
+}
+
+/** GitHub refuses comments over 65,536 characters; the record stays well under it. */
+export const LEDGER_LIMIT = 60_000;
+
+/**
+ * Keeps the record's comment within LEDGER_LIMIT however many decisions a PR
+ * collects: first decisions that cover nothing among `live` (the current
+ * finding keys), then the oldest remembered comment ids that no entry uses,
+ * then tamper notes, and last the oldest decisions (fail closed: they must be
+ * given again). What was dropped is counted and said in the record.
+ */
+export function compactLedger(ledger: Ledger, key: Buffer, live?: ReadonlySet<string>): Ledger {
+  const compacted = structuredClone(ledger);
+  const excess = () => writeLedger(compacted, key).length - LEDGER_LIMIT;
+  if (excess() <= 0) return compacted;
+  const liveDigests = live ? new Set([...live].map(coverDigest)) : undefined;
+  const stale = (entry: LedgerEntry) => entry.kind !== "tamper" && liveDigests !== undefined && !entry.covers.some((cover) => liveDigests.has(cover) || live?.has(cover));
+  // Drops the oldest items that `wanted` picks, a batch sized from the excess at a time, until the record fits.
+  const shed = (items: () => unknown[], wanted: (item: never) => boolean, remove: (index: number) => void) => {
+    for (let over = excess(); over > 0; over = excess()) {
+      const list = items();
+      const average = writeLedger(compacted, key).length / Math.max(1, compacted.entries.length + (compacted.seen?.length ?? 0));
+      const indexes = list.flatMap((item, index) => (wanted(item as never) ? [index] : [])).slice(0, Math.max(1, Math.ceil(over / average)));
+      if (indexes.length === 0) return;
+      for (const index of indexes.reverse()) remove(index);
+    }
+  };
+  const dropEntry = (index: number) => {
+    compacted.entries.splice(index, 1);
+    compacted.dropped = (compacted.dropped ?? 0) + 1;
+  };
+  shed(() => compacted.entries, stale, dropEntry);
+  const used = new Set(compacted.entries.map((entry) => entry.id));
+  shed(() => compacted.seen ?? [], (id: number) => !used.has(id), (index) => compacted.seen?.splice(index, 1));
+  shed(() => compacted.entries, (entry: LedgerEntry) => entry.kind === "tamper", dropEntry);
+  shed(() => compacted.entries, () => true, dropEntry);
+  return compacted;
 }
 
 export function alreadyHandled(ledger: Ledger, commentId: number): boolean {

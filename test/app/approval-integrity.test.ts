@@ -190,3 +190,33 @@ describe("an edited approve or override comment no longer counts", () => {
     expect(stateOf("database_migrations")).toBe("approved");
   });
 });
+
+describe("a comment cannot amplify itself", () => {
+  const record = () => fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))?.body ?? "";
+
+  it("1,680 approve lines make one approval and a small record", async () => {
+    await say("alice", Array(1680).fill("/roleguard approve database_migrations").join("\n"));
+    expect(stateOf("database_migrations")).toBe("approved");
+    expect(report().decisions).toHaveLength(1);
+    console.info(`record after a 1,680-line approve comment: ${record().length} characters`);
+    expect(record().length).toBeLessThan(2_000);
+  });
+
+  it("a one-line override as long as GitHub allows is recorded and echoed in a few hundred characters", async () => {
+    await push({ "secrets/a.txt": "a\n" });
+    await say("mia", `/roleguard override ${"x".repeat(65_000)}`);
+    expect(stateOf("forbidden_paths")).toBe("overridden");
+    expect(record().length).toBeLessThan(2_000);
+    expect(latestRun()?.output?.summary?.length).toBeLessThan(10_000);
+  });
+
+  it("a 10 MB one-line override in a webhook payload gets a short answer", async () => {
+    // GitHub stores at most 65,536 characters; a stand-in or a replayed payload can carry more.
+    const comment = post("mia", "/roleguard override short");
+    const started = Date.now();
+    await deliver(app.probot, "issue_comment", commentEvent(fake, REPO, pull, { ...comment, body: `/roleguard override ${"y".repeat(10 * 1024 * 1024)}` }));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(replies().at(-1)?.body).toContain("there is no violation to override");
+    expect(replies().at(-1)?.body.length).toBeLessThan(400);
+  });
+});
