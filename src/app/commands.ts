@@ -8,6 +8,7 @@ import { judgeWithDecisions, readRecordedDecisions, saveLedger, type RecordedDec
 import { evaluateUnlocked, pullKey } from "./evaluate-pr.js";
 import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
 import { visibleFindings, type Visible } from "./visible-findings.js";
+import { code, prose } from "../report/escape.js";
 
 /** Who asked, and where: a comment (reacted to and replied to) or a check-run button (id 0). */
 export interface CommandOrigin {
@@ -22,8 +23,13 @@ export interface CommandOrigin {
 interface Outcome {
   accepted: string[];
   refused: string[];
+  /** What each accepted approval or override covers, for the acknowledgement (SPEC §7: the approver sees it is what they meant). */
+  covered: { what: string; findings: Finding[] }[];
   ledgerChanged: boolean;
 }
+
+/** Findings listed per decision in the acknowledgement; the rest are counted. */
+const ACKNOWLEDGED_FINDINGS = 20;
 
 /**
  * Carries out the commands of one comment (or one button click) against the
@@ -46,7 +52,7 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
     const actor = await evaluation.actorFacts(origin.login, origin.isBot);
     const pull = await evaluation.pullFacts();
 
-    const outcome: Outcome = { accepted: [], refused: [], ledgerChanged: false };
+    const outcome: Outcome = { accepted: [], refused: [], covered: [], ledgerChanged: false };
     // A button is pressed on the current head's check run; a comment may predate the head (SPEC §7).
     let visible: Promise<Visible> | undefined;
     const seen = () => (visible ??= origin.commentId === 0 ? Promise.resolve({ all: true }) : visibleFindings(evaluation, origin.at));
@@ -115,9 +121,11 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
       }
       if (approved.length === 0) return;
       // The approval covers these findings as the commenter saw them: their keys carry paths, blob SHAs and specs.
-      const { covered, categories } = await coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
+      const { covered, categories, findings } = await coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
       if (covered.length === 0) return;
-      ledger.entries.push({ kind: "approve", ...stamp, categories: approved.filter((category) => categories.has(category)), covers: covered });
+      const given = approved.filter((category) => categories.has(category));
+      ledger.entries.push({ kind: "approve", ...stamp, categories: given, covers: covered });
+      outcome.covered.push({ what: `the approval of ${given.map((category) => code(category)).join(", ")}`, findings });
       outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
@@ -133,9 +141,10 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
         outcome.refused.push(`\`${command.line}\`: ${refusal}`);
         return;
       }
-      const { covered } = await coverable(violations, await seen(), command.line, outcome);
+      const { covered, findings } = await coverable(violations, await seen(), command.line, outcome);
       if (covered.length === 0) return;
       ledger.entries.push({ kind: "override", ...stamp, reason: command.reason, covers: covered });
+      outcome.covered.push({ what: "the override", findings });
       outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
@@ -168,7 +177,7 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
  * current head; for one written before it, only those unchanged since the head
  * it saw. What changed is refused with a reply, so the approver looks again.
  */
-async function coverable(findings: readonly Finding[], visible: Visible, line: string, outcome: Outcome): Promise<{ covered: string[]; categories: Set<string> }> {
+async function coverable(findings: readonly Finding[], visible: Visible, line: string, outcome: Outcome): Promise<{ covered: string[]; categories: Set<string>; findings: Finding[] }> {
   const covered = visible.all ? [...findings] : findings.filter((finding) => visible.keys.has(finding.key));
   const changed = findings.length - covered.length;
   if (changed > 0) {
@@ -177,7 +186,7 @@ async function coverable(findings: readonly Finding[], visible: Visible, line: s
     outcome.refused.push(`\`${line}\`: this comment was written before the latest push; ${plural(changed, "finding")} changed since ${saw}, so ${what}. Look at the new content and comment again`);
   }
   // The record keeps digests of the keys, so one approval of thousands of files stays small.
-  return { covered: covered.map((finding) => coverDigest(finding.key)), categories: new Set(covered.map((finding) => finding.category)) };
+  return { covered: covered.map((finding) => coverDigest(finding.key)), categories: new Set(covered.map((finding) => finding.category)), findings: covered };
 }
 
 function plural(count: number, noun: string): string {
@@ -207,10 +216,28 @@ async function answer(ctx: EvaluationContext, repo: RepoRef, number: number, ori
   if (outcome.accepted.length > 0 && origin.commentId !== 0) {
     await ctx.gh.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: origin.commentId, content: "+1" });
   }
-  if (outcome.refused.length > 0) {
-    const body = [`@${origin.login} roleguard did not carry out:`, "", ...outcome.refused.map((line) => `- ${line}`)].join("\n");
+  if (outcome.refused.length > 0 || outcome.covered.length > 0) {
+    const refused = outcome.refused.length > 0 ? [`@${origin.login} roleguard did not carry out:`, "", ...outcome.refused.map((line) => `- ${line}`)] : [];
+    const covered = outcome.covered.length > 0 ? [`@${origin.login} roleguard recorded what you approved, as it is now; a push that changes any of it needs a new approval:`, "", ...outcome.covered.flatMap(acknowledge)] : [];
+    const body = [...covered, ...(covered.length > 0 && refused.length > 0 ? [""] : []), ...refused].join("\n");
     await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: number, body });
   }
+}
+
+/** "- the approval of `database_migrations` covers 1 finding:" then each file at its short blob SHA, each dependency with its spec. */
+function acknowledge(decision: Outcome["covered"][number]): string[] {
+  const shown = decision.findings.slice(0, ACKNOWLEDGED_FINDINGS).map((finding) => `  - ${describeCovered(finding)}`);
+  const more = decision.findings.length > ACKNOWLEDGED_FINDINGS ? [`  - and ${decision.findings.length - ACKNOWLEDGED_FINDINGS} more`] : [];
+  return [`- ${decision.what} covers ${plural(decision.findings.length, "finding")}:`, ...shown, ...more];
+}
+
+function describeCovered(finding: Finding): string {
+  const content = finding.key.slice(`${finding.category}|${finding.path ?? ""}|`.length);
+  const category = code(finding.category);
+  if (!finding.path) return `${category}: ${content && /^[0-9a-f]{40}$/.test(content) ? `commit ${code(content.slice(0, 7))}` : prose(finding.detail ?? "the whole change", { max: 200 })}`;
+  if (/^[0-9a-f]{40}$/.test(content)) return `${category}: ${code(finding.path, { max: 200 })} at blob ${code(content.slice(0, 7))}`;
+  // A dependency (its spec) or a removed file: the detail says what.
+  return `${category}: ${code(finding.path, { max: 200 })} — ${prose(finding.detail ?? content, { max: 200 })}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentEvent, deliver, pullRequestEvent, testProbot } from "../helpers/app.js";
-import { FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakeComment, type FakePull, type Files } from "../helpers/fake-github.js";
+import { blobSha, FakeGitHub, startFakeGitHub, stopFakeGitHub, type FakeComment, type FakePull, type Files } from "../helpers/fake-github.js";
 import { newAppState } from "../../src/app/state.js";
 
 /** Each rule of SPEC §7 on approvals, written as the attack it stops. */
@@ -14,7 +14,7 @@ const CONFIG = [
   '    approvers: { users: ["alice", "bob"] }',
   "",
 ].join("\n");
-const ROLE = "---\nrole: gated\nconstraints:\n  forbidden_paths: [secrets/]\n  requires_approval_for: [database_migrations, deployment]\n---\nGated.\n";
+const ROLE = "---\nrole: gated\nconstraints:\n  forbidden_paths: [secrets/]\n  requires_approval_for: [database_migrations, deployment, add_dependencies]\n---\nGated.\n";
 const BASE: Files = { ".github/roleguard.yml": CONFIG, ".github/roles/gated.md": ROLE, "src/app.ts": "x\n" };
 const MIGRATION = "db/migrations/1.sql";
 
@@ -77,7 +77,7 @@ describe("an approval covers only what its approver could have seen", () => {
     await push({ "src/app.ts": "y\n" }, { deliver: false });
     await handle(comment);
     expect(stateOf("database_migrations")).toBe("approved");
-    expect(replies()).toEqual([]);
+    expect(replies().filter((reply) => reply.body.includes("did not carry out"))).toEqual([]);
   });
 
   it("a comment written after the push was seen approves the new content", async () => {
@@ -124,7 +124,8 @@ describe("each command comment takes effect at most once", () => {
     await handle(approval);
     expect(report().decisions).toHaveLength(1);
     expect(thumbs(approval.id)).toBe(1);
-    expect(replies()).toEqual([]);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]?.body).not.toContain("did not carry out");
   });
 
   it("a refused command, replayed after a push made its category pending, is neither carried out nor answered again", async () => {
@@ -218,5 +219,25 @@ describe("a comment cannot amplify itself", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(replies().at(-1)?.body).toContain("there is no violation to override");
     expect(replies().at(-1)?.body.length).toBeLessThan(400);
+  });
+});
+
+describe("every accepted approval is acknowledged with what it covers", () => {
+  it("files with their short blob SHA, dependencies with their specs", async () => {
+    await push({ "package.json": JSON.stringify({ dependencies: { lodash: "^4.17.21" } }) });
+    await say("alice", "/roleguard approve database_migrations add_dependencies");
+    const ack = replies().at(-1)?.body ?? "";
+    expect(ack).toContain("@alice roleguard recorded what you approved");
+    expect(ack).toContain("- the approval of `database_migrations`, `add_dependencies` covers 2 findings:");
+    expect(ack).toContain(`\`database_migrations\`: \`${MIGRATION}\` at blob \`${blobSha("create table t();\n").slice(0, 7)}\``);
+    expect(ack).toMatch(/`add_dependencies`: `package\.json` — lodash \^4\.17\.21/);
+  });
+
+  it("an override lists the violations it covers; a refusal alone is not an acknowledgement", async () => {
+    await push({ "secrets/a.txt": "a\n" });
+    await say("mia", "/roleguard override the key is a fixture");
+    expect(replies().at(-1)?.body).toContain(`- the override covers 1 finding:\n  - \`forbidden_paths\`: \`secrets/a.txt\` at blob \`${blobSha("a\n").slice(0, 7)}\``);
+    await say("erin", "/roleguard approve database_migrations");
+    expect(replies().at(-1)?.body).not.toContain("recorded what you approved");
   });
 });
