@@ -49,6 +49,7 @@ const DESCRIPTIONS = {
   "/properties/categories/additionalProperties/properties/paths": "Extra patterns, gitignore style; for a custom category, its only patterns.",
   "/properties/categories/additionalProperties/properties/ignore": "Patterns that never trigger the category, even when a default or `paths` entry matches.",
   "/properties/categories/additionalProperties/properties/defaults": "false: `paths` replaces the built-in patterns instead of extending them.",
+  "/properties/categories/additionalProperties/properties/required": "How many different eligible people must approve the same findings before the category is approved (default 1). The same person approving twice counts once; each approving review counts as one approver. The organisation's value is a floor.",
   "/properties/categories/additionalProperties/properties/approvers": "Who may approve this category; shown on each pending finding.",
   "/properties/categories/additionalProperties/properties/approvers/properties/users": "Logins that may approve.",
   "/properties/categories/additionalProperties/properties/approvers/properties/teams": "Teams (org/team) whose members may approve.",

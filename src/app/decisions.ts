@@ -1,5 +1,5 @@
 import { approvalRefusal } from "../approvals/authorize.js";
-import { emptyLedger, isLedgerComment, readLedger, writeLedger, type Ledger } from "../approvals/ledger.js";
+import { bodyDigest, compactLedger, coverDigest, emptyLedger, isLedgerComment, readLedger, writeLedger, type Ledger } from "../approvals/ledger.js";
 import type { Approval, Override } from "../policy/change.js";
 import type { Report } from "../policy/report.js";
 import type { CommentInfo } from "../sources/github/pull-request.js";
@@ -19,7 +19,7 @@ export interface RecordedDecisions {
  * that fails its signature counts for nothing (fail closed) and is reported as
  * tampering; a decision whose command comment was deleted no longer counts.
  */
-export async function readRecordedDecisions(evaluation: PullRequestEvaluation): Promise<RecordedDecisions> {
+export async function readRecordedDecisions(evaluation: PullRequestEvaluation, liveKeys: readonly string[] = []): Promise<RecordedDecisions> {
   const { state } = evaluation.ctx;
   const repoName = `${evaluation.repo.owner}/${evaluation.repo.repo}`;
   const comments = await evaluation.source.comments();
@@ -38,14 +38,23 @@ export async function readRecordedDecisions(evaluation: PullRequestEvaluation): 
     warnings.push(`tamper: ${read.reason}; earlier approvals and overrides are not counted — give them again`);
     return { approvals: [], overrides: [], warnings, ledger: emptyLedger(repoName, evaluation.pr.number), ledgerCommentId: mine.id };
   }
-  const present = new Set(comments.map((comment) => comment.id));
+  const present = new Map(comments.map((comment) => [comment.id, comment]));
   const approvals: Approval[] = [];
   const overrides: Override[] = [];
+  // The record keeps digests of finding keys; the engine binds decisions to the keys they stand for now.
+  const byCover = new Map(liveKeys.flatMap((key) => [[key, key] as const, [coverDigest(key), key] as const]));
+  const resolve = (covers: readonly string[]) => [...new Set(covers.flatMap((cover) => byCover.get(cover) ?? []))];
   for (const entry of read.ledger.entries) {
     // id 0: a check-run button, which has no comment to delete.
     const deleted = entry.id !== 0 && !present.has(entry.id);
-    if (entry.kind === "approve" && !deleted) approvals.push({ categories: entry.categories, by: entry.by, at: entry.at, covers: entry.covers, via: entry.id === 0 ? "button" : "comment" });
-    else if (entry.kind === "override" && !deleted) overrides.push({ by: entry.by, at: entry.at, reason: entry.reason, covers: entry.covers, via: entry.id === 0 ? "button" : "comment" });
+    // An approve or override comment edited after it was carried out no longer counts, even when the edit's webhook was missed.
+    const comment = present.get(entry.id);
+    if (entry.kind !== "tamper" && entry.body !== undefined && comment && bodyDigest(comment.body) !== entry.body) {
+      warnings.push(`the comment of @${entry.by}'s ${entry.kind === "approve" ? "approval" : "override"} was edited after it was carried out: it no longer counts — comment again`);
+      continue;
+    }
+    if (entry.kind === "approve" && !deleted) approvals.push({ categories: entry.categories, by: entry.by, at: entry.at, covers: resolve(entry.covers), via: entry.id === 0 ? "button" : "comment" });
+    else if (entry.kind === "override" && !deleted) overrides.push({ by: entry.by, at: entry.at, reason: entry.reason, covers: resolve(entry.covers), via: entry.id === 0 ? "button" : "comment" });
     else if (entry.kind === "tamper") warnings.push(`tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
   }
   return { approvals, overrides, warnings, ledger: read.ledger, ledgerCommentId: mine.id };
@@ -82,16 +91,16 @@ export async function judgeWithDecisions(evaluation: PullRequestEvaluation, opti
   const plain = await evaluation.judge();
   // A PR just opened has no comments or reviews yet; a verdict with nothing to settle needs none.
   if (options.fresh || plain.findings.length === 0) return { report: plain };
-  const recorded = await readRecordedDecisions(evaluation);
+  const recorded = await readRecordedDecisions(evaluation, plain.findings.map((finding) => finding.key));
   const reviews = await reviewApprovals(evaluation, plain);
   const report = await evaluation.judge({ approvals: [...recorded.approvals, ...reviews], overrides: recorded.overrides, warnings: recorded.warnings });
   return { report, recorded };
 }
 
 /** Writes the record: edits the app's comment when there is one, else creates it. */
-export async function saveLedger(evaluation: PullRequestEvaluation, ledger: Ledger, commentId: number | undefined): Promise<number> {
+export async function saveLedger(evaluation: PullRequestEvaluation, ledger: Ledger, commentId: number | undefined, liveKeys?: ReadonlySet<string>): Promise<number> {
   const { gh, state } = evaluation.ctx;
-  const body = writeLedger(ledger, state.ledgerKey);
+  const body = writeLedger(compactLedger(ledger, state.ledgerKey, liveKeys), state.ledgerKey);
   const target = { owner: evaluation.repo.owner, repo: evaluation.repo.repo };
   if (commentId !== undefined) {
     await gh.rest.issues.updateComment({ ...target, comment_id: commentId, body });

@@ -116,7 +116,7 @@ export function roleguardApp(state: AppState = newAppState(), options: AppOption
       const ctx = await ctxOf(context, state);
       const pr = await fetchPull(ctx, repoRefOf(repository), issue.number);
       if (!pr) return;
-      const origin = { commentId: comment.id, login: comment.user.login, isBot: comment.user.type === "Bot", at: comment.created_at };
+      const origin = { commentId: comment.id, login: comment.user.login, isBot: comment.user.type === "Bot", at: comment.created_at, body: comment.body ?? "" };
       await runCommands(ctx, repoRefOf(repository), pr, origin, lines);
     });
 

@@ -13,12 +13,25 @@ export type Command =
 export type ParsedLine = { ok: true; command: Command } | { ok: false; line: string; error: string };
 
 const PREFIX = /^\/roleguard\b(.*)$/i;
+/**
+ * Limits that keep one comment from amplifying (SPEC §7): lines read per
+ * comment, commands carried out per comment, characters of a line read, and
+ * characters of a line echoed back in a reply.
+ */
+export const MAX_LINES_READ = 500;
+export const MAX_COMMANDS = 10;
+const MAX_LINE_CHARS = 2_000;
+const ECHO_CHARS = 120;
 const CATEGORY = /^[a-z0-9][a-z0-9_.-]*$/;
 
 export function parseCommands(body: string): ParsedLine[] {
   const results: ParsedLine[] = [];
+  const distinct = new Set<string>();
+  let skipped = 0;
   let fence: string | undefined;
-  for (const raw of stripHtmlComments(body).split(/\r?\n/)) {
+  const lines = stripHtmlComments(body).split(/\r?\n/, MAX_LINES_READ + 1);
+  for (const whole of lines.slice(0, MAX_LINES_READ)) {
+    const raw = whole.slice(0, MAX_LINE_CHARS);
     const opening = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
     if (fence) {
       if (opening && opening[1]?.[0] === fence[0] && (opening[1]?.length ?? 0) >= fence.length) fence = undefined;
@@ -33,9 +46,39 @@ export function parseCommands(body: string): ParsedLine[] {
     if (line.startsWith(">")) continue; // a quote of someone else's words
     const match = PREFIX.exec(line);
     if (!match) continue;
-    results.push(parseOne(line, (match[1] ?? "").trim()));
+    const parsed = parseOne(echo(line), (match[1] ?? "").trim());
+    // The same command twice in one comment is one command; past the cap, lines are counted, not carried out.
+    const identity = parsed.ok ? commandIdentity(parsed.command) : `error ${parsed.line.toLowerCase()}`;
+    if (distinct.has(identity)) continue;
+    if (distinct.size >= MAX_COMMANDS) {
+      skipped++;
+      continue;
+    }
+    distinct.add(identity);
+    results.push(parsed);
+  }
+  if (results.length > 0 && (lines.length > MAX_LINES_READ || skipped > 0)) {
+    const what = skipped > 0 ? `${skipped} more command line${skipped === 1 ? " was" : "s were"} not read` : `lines after the first ${MAX_LINES_READ} were not read`;
+    results.push({ ok: false, line: "(the rest of the comment)", error: `${what}: roleguard carries out at most ${MAX_COMMANDS} different commands from the first ${MAX_LINES_READ} lines of a comment` });
   }
   return results;
+}
+
+/** A line as it is quoted back in a reply: never longer than a reader needs to recognise it. */
+function echo(line: string): string {
+  return line.length <= ECHO_CHARS ? line : `${line.slice(0, ECHO_CHARS - 1)}…`;
+}
+
+function commandIdentity(command: Command): string {
+  switch (command.verb) {
+    case "approve":
+    case "revoke":
+      return `${command.verb} ${command.categories === "all" ? "all" : [...command.categories].sort().join(",")}`;
+    case "override":
+      return "override";
+    case "check":
+      return "check";
+  }
 }
 
 function parseOne(line: string, rest: string): ParsedLine {

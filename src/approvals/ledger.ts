@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -11,10 +11,12 @@ import { z } from "zod";
  */
 
 const Stamp = { id: z.number().int(), by: z.string(), at: z.string() };
+/** A digest of the command comment's body when it was carried out: a later edit, even one whose webhook was missed, shows. */
+const Body = { body: z.string().optional() };
 
 export const LedgerEntrySchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("approve"), ...Stamp, categories: z.array(z.string()), covers: z.array(z.string()) }),
-  z.object({ kind: z.literal("override"), ...Stamp, reason: z.string(), covers: z.array(z.string()) }),
+  z.object({ kind: z.literal("approve"), ...Stamp, ...Body, categories: z.array(z.string()), covers: z.array(z.string()) }),
+  z.object({ kind: z.literal("override"), ...Stamp, ...Body, reason: z.string(), covers: z.array(z.string()) }),
   /** A command comment edited or deleted by someone other than its author. */
   z.object({ kind: z.literal("tamper"), ...Stamp, author: z.string(), action: z.enum(["edited", "deleted"]) }),
 ]);
@@ -25,6 +27,14 @@ export const LedgerSchema = z.object({
   repo: z.string(),
   pr: z.number().int(),
   entries: z.array(LedgerEntrySchema),
+  /**
+   * The command comments already carried out, by id (SPEC §7: at most once
+   * each). A redelivered or replayed webhook of one of them changes nothing,
+   * even after its approval was revoked.
+   */
+  seen: z.array(z.number().int()).optional(),
+  /** Entries dropped to keep the record within GitHub's comment limit. */
+  dropped: z.number().int().nonnegative().optional(),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
@@ -82,12 +92,74 @@ function readable(ledger: Ledger): string {
   const lines = ["**roleguard approvals** — the record roleguard keeps for this pull request; edits by anyone else invalidate it.", ""];
   const decisions = ledger.entries.filter((entry) => entry.kind !== "tamper");
   if (decisions.length === 0) lines.push("_No approvals or overrides yet._");
+  if (ledger.dropped) lines.push(`- _${ledger.dropped} earlier entr${ledger.dropped === 1 ? "y was" : "ies were"} dropped to keep this record within GitHub's comment limit; decisions among them must be given again._`);
   for (const entry of ledger.entries) {
     if (entry.kind === "approve") lines.push(`- ✅ @${entry.by} approved ${entry.categories.map((c) => `\`${c}\``).join(", ")} at ${entry.at} (${entry.covers.length} finding${entry.covers.length === 1 ? "" : "s"})`);
     else if (entry.kind === "override") lines.push(`- ⚠️ @${entry.by} overrode ${entry.covers.length} violation${entry.covers.length === 1 ? "" : "s"} at ${entry.at}: ${entry.reason.replace(/\s+/g, " ").replace(/@/g, "@\u200b")}`);
     else lines.push(`- 🚩 tamper: @${entry.by} ${entry.action} a command comment by @${entry.author} at ${entry.at}`);
   }
   return lines.join("\n");
+}
+
+/** The digest an entry keeps of its comment's body (SPEC §7: an edited approve or override comment no longer counts). */
+export function bodyDigest(body: string): string {
+  return createHash("sha256").update(body.replace(/\r\n/g, "\n")).digest("base64url").slice(0, 16);
+}
+
+/**
+ * What a decision's `covers` keeps of a finding key: a digest, not the key
+ * (category, path, blob SHA or spec), so one approval of 3,000 files stays
+ * small. Records written before keep full keys, which still match.
+ */
+export function coverDigest(key: string): string {
+  return createHash("sha256").update(key).digest("base64url").slice(0, 12);
+}
+
+/** GitHub refuses comments over 65,536 characters; the record stays well under it. */
+export const LEDGER_LIMIT = 60_000;
+
+/**
+ * Keeps the record's comment within LEDGER_LIMIT however many decisions a PR
+ * collects: first decisions that cover nothing among `live` (the current
+ * finding keys), then the oldest remembered comment ids that no entry uses,
+ * then tamper notes, and last the oldest decisions (fail closed: they must be
+ * given again). What was dropped is counted and said in the record.
+ */
+export function compactLedger(ledger: Ledger, key: Buffer, live?: ReadonlySet<string>): Ledger {
+  const compacted = structuredClone(ledger);
+  const excess = () => writeLedger(compacted, key).length - LEDGER_LIMIT;
+  if (excess() <= 0) return compacted;
+  const liveDigests = live ? new Set([...live].map(coverDigest)) : undefined;
+  const stale = (entry: LedgerEntry) => entry.kind !== "tamper" && liveDigests !== undefined && !entry.covers.some((cover) => liveDigests.has(cover) || live?.has(cover));
+  // Drops the oldest items that `wanted` picks, a batch sized from the excess at a time, until the record fits.
+  const shed = (items: () => unknown[], wanted: (item: never) => boolean, remove: (index: number) => void) => {
+    for (let over = excess(); over > 0; over = excess()) {
+      const list = items();
+      const average = writeLedger(compacted, key).length / Math.max(1, compacted.entries.length + (compacted.seen?.length ?? 0));
+      const indexes = list.flatMap((item, index) => (wanted(item as never) ? [index] : [])).slice(0, Math.max(1, Math.ceil(over / average)));
+      if (indexes.length === 0) return;
+      for (const index of indexes.reverse()) remove(index);
+    }
+  };
+  const dropEntry = (index: number) => {
+    compacted.entries.splice(index, 1);
+    compacted.dropped = (compacted.dropped ?? 0) + 1;
+  };
+  shed(() => compacted.entries, stale, dropEntry);
+  const used = new Set(compacted.entries.map((entry) => entry.id));
+  shed(() => compacted.seen ?? [], (id: number) => !used.has(id), (index) => compacted.seen?.splice(index, 1));
+  shed(() => compacted.entries, (entry: LedgerEntry) => entry.kind === "tamper", dropEntry);
+  shed(() => compacted.entries, () => true, dropEntry);
+  return compacted;
+}
+
+export function alreadyHandled(ledger: Ledger, commentId: number): boolean {
+  return commentId !== 0 && (ledger.seen ?? []).includes(commentId);
+}
+
+/** Remembers a command comment as carried out; a button click (id 0) has no comment to replay. */
+export function markHandled(ledger: Ledger, commentId: number): void {
+  if (commentId !== 0 && !alreadyHandled(ledger, commentId)) ledger.seen = [...(ledger.seen ?? []), commentId];
 }
 
 function normalise(body: string): string {

@@ -38,6 +38,8 @@ export function mergeOrgFloor(org: Config | undefined, repo: Config | undefined)
         users: unionList(floor.approvers.users, local.approvers.users),
         teams: unionList(floor.approvers.teams, local.approvers.teams),
       },
+      // More approvers is the stricter side.
+      required: Math.max(floor.required, local.required),
     };
   }
 
@@ -46,6 +48,10 @@ export function mergeOrgFloor(org: Config | undefined, repo: Config | undefined)
   if (stricter(org.approvals.min_permission, repo.approvals.min_permission) !== repo.approvals.min_permission) lowered("approvals.min_permission", repo.approvals.min_permission);
   if (stricter(org.overrides.min_permission, repo.overrides.min_permission) !== repo.overrides.min_permission) lowered("overrides.min_permission", repo.overrides.min_permission);
   if (repo.approvals.reviews && !org.approvals.reviews) lowered("approvals.reviews", true);
+  for (const [id, local] of Object.entries(repo.categories)) {
+    const floor = org.categories[id]?.required ?? 1;
+    if (local.required < floor) lowered(`categories.${id}.required`, local.required);
+  }
   if (!repo.match_commit_authors && org.match_commit_authors) lowered("match_commit_authors", false);
   // Observing is the laxer mode: a repository may enforce what the org observes, never the reverse.
   if (repo.mode === "observe" && org.mode === "enforce") lowered("mode", "observe");

@@ -55,6 +55,8 @@ export const CategoryConfigSchema = z.strictObject({
   /** false: `paths` replaces the built-in patterns instead of extending them. */
   defaults: z.boolean().default(true),
   approvers: ApproversSchema.default({ users: [], teams: [] }),
+  /** Distinct eligible people who must approve the same findings before the category is approved (SPEC §4, §7). */
+  required: z.number({ error: "must be a whole number of approvers, 1 or more" }).int("must be a whole number of approvers, 1 or more").min(1, "must be 1 or more").default(1),
 });
 export type CategoryConfig = z.infer<typeof CategoryConfigSchema>;
 

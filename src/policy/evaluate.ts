@@ -112,8 +112,8 @@ async function judge(input: EvaluationInput): Promise<Report> {
     }
   }
 
-  const findings = applyDecisions(detected.list(), config, input.approvals ?? [], input.overrides ?? []);
-  const decisions = describeDecisions(findings, input.approvals ?? [], input.overrides ?? []);
+  const { findings, counted } = applyDecisions(detected.list(), config, input.approvals ?? [], input.overrides ?? []);
+  const decisions = describeDecisions(findings, counted, input.approvals ?? [], input.overrides ?? []);
   return finish({ roles: appliedRoles, findings, checklist, warnings: [...new Set(warnings)], errors, ...(decisions.length > 0 ? { decisions } : {}) }, input.neutralReason, config.mode);
 }
 
@@ -167,9 +167,16 @@ function findingKey(finding: Pick<Detected, "category" | "file" | "content">): s
   return [finding.category, finding.file?.path ?? "", finding.content].join("\u0000").replace(/\u0000/g, "|");
 }
 
-/** Applies overrides to violations and approvals to the rest; an approval with `covers` binds to those keys only. */
-function applyDecisions(detected: Detected[], config: Config, approvals: readonly Approval[], overrides: readonly Override[]): Finding[] {
-  return detected.map((item): Finding => {
+/**
+ * Applies overrides to violations and approvals to the rest; an approval with
+ * `covers` binds to those keys only. A category with `required: N` needs N
+ * distinct people whose approvals cover the finding; each person counts once,
+ * by their latest approval. `counted` says, per approval, how many findings it
+ * counted toward.
+ */
+function applyDecisions(detected: Detected[], config: Config, approvals: readonly Approval[], overrides: readonly Override[]): { findings: Finding[]; counted: Map<Approval, number> } {
+  const counted = new Map<Approval, number>();
+  const findings = detected.map((item): Finding => {
     const key = findingKey(item);
     const base: Finding = {
       category: item.category,
@@ -187,22 +194,33 @@ function applyDecisions(detected: Detected[], config: Config, approvals: readonl
       const what = item.file?.previousPath ? `the rename of ${item.file.previousPath} to ${item.file.path}` : `the change to ${item.file?.path}`;
       return { ...base, resolve: `undo ${what}, or a maintainer comments \`/roleguard override <reason>\`` };
     }
-    const approval = [...approvals]
-      .reverse()
-      .find((each) => (each.categories === "all" || each.categories.includes(item.category)) && (!each.covers || each.covers.includes(key)));
-    if (approval) return { ...base, state: "approved", by: approval.by, ...(approval.at ? { at: approval.at } : {}) };
+    const covering = distinctApprovers(approvals.filter((each) => (each.categories === "all" || each.categories.includes(item.category)) && (!each.covers || each.covers.includes(key))));
+    covering.forEach((approval) => counted.set(approval, (counted.get(approval) ?? 0) + 1));
+    const required = config.categories[item.category]?.required ?? 1;
+    const progress = required > 1 || covering.length > 0 ? { approved_by: covering.map((each) => each.by).reverse(), still_needed: Math.max(0, required - covering.length) } : {};
+    const latest = covering[0];
+    if (latest && covering.length >= required) return { ...base, ...progress, state: "approved", by: latest.by, ...(latest.at ? { at: latest.at } : {}) };
     const approvers = approversOf(item.category, config);
     return {
       ...base,
       ...(approvers.length > 0 ? { approvers } : {}),
+      ...progress,
       resolve: `/roleguard approve ${item.category}`,
     };
   });
+  return { findings, counted };
+}
+
+/** Each person's latest approval, latest first: the same person approving twice counts once. */
+function distinctApprovers(approvals: readonly Approval[]): Approval[] {
+  const byPerson = new Map<string, Approval>();
+  for (const approval of [...approvals].reverse()) if (!byPerson.has(approval.by.toLowerCase())) byPerson.set(approval.by.toLowerCase(), approval);
+  return [...byPerson.values()];
 }
 
 /** Every approval and override, with how many current findings each one settles. */
-function describeDecisions(findings: readonly Finding[], approvals: readonly Approval[], overrides: readonly Override[]): Decision[] {
-  const settled = (kind: "approved" | "overridden", by: string, at: string | undefined) =>
+function describeDecisions(findings: readonly Finding[], counted: ReadonlyMap<Approval, number>, approvals: readonly Approval[], overrides: readonly Override[]): Decision[] {
+  const settled = (kind: "overridden", by: string, at: string | undefined) =>
     findings.filter((finding) => finding.state === kind && finding.by === by && finding.at === at).length;
   return [
     ...approvals.map((approval): Decision => ({
@@ -211,7 +229,7 @@ function describeDecisions(findings: readonly Finding[], approvals: readonly App
       ...(approval.at ? { at: approval.at } : {}),
       ...(approval.via ? { via: approval.via } : {}),
       categories: approval.categories === "all" ? ["all"] : [...approval.categories],
-      settles: settled("approved", approval.by, approval.at),
+      settles: counted.get(approval) ?? 0,
     })),
     ...overrides.map((override): Decision => ({
       kind: "override",

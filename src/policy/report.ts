@@ -24,6 +24,10 @@ export const FindingSchema = z.object({
   roles: z.array(z.string()),
   /** Who may approve a pending finding (@user, @org/team), when the config names anyone. */
   approvers: z.array(z.string()).optional(),
+  /** The distinct people whose approvals count toward this finding so far (with `required: N`). */
+  approved_by: z.array(z.string()).optional(),
+  /** How many more distinct approvers it needs (0 once approved); present with `approved_by`. */
+  still_needed: z.number().int().nonnegative().optional(),
   /** Who approved or overrode it, when, and (for overrides) why. */
   by: z.string().optional(),
   at: z.string().optional(),

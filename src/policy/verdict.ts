@@ -50,7 +50,8 @@ export function describeVerdict(
   neutralReason: string | undefined,
 ): string {
   const pendingCategories = unique(findings.filter((finding) => finding.state === "pending").map((finding) => finding.category));
-  const approvalsPart = pendingCategories.length > 0 ? `${plural(pendingCategories.length, "approval")} needed: ${pendingCategories.join(", ")}` : "";
+  const named = pendingCategories.map((category) => `${category}${approvalProgress(findings.filter((finding) => finding.state === "pending" && finding.category === category)) ?? ""}`);
+  const approvalsPart = pendingCategories.length > 0 ? `${plural(pendingCategories.length, "approval")} needed: ${named.join(", ")}` : "";
   switch (conclusion) {
     case "failure": {
       if (errors.length > 0) {
@@ -74,6 +75,18 @@ export function describeVerdict(
       return clip(settled === 0 ? `Within role ${names}: nothing needs approval` : `All ${plural(settled, "finding")} approved or overridden (role ${names})`);
     }
   }
+}
+
+/**
+ * " (1 of 2 approvals)" for a category that needs several approvers: the
+ * approvals every pending finding of it already has, of those required.
+ * Undefined when one approval settles it.
+ */
+export function approvalProgress(pending: readonly Finding[]): string | undefined {
+  const required = Math.max(0, ...pending.map((finding) => (finding.approved_by?.length ?? 0) + (finding.still_needed ?? 1)));
+  if (required <= 1) return undefined;
+  const have = Math.min(...pending.map((finding) => finding.approved_by?.length ?? 0));
+  return ` (${have} of ${required} approvals)`;
 }
 
 function plural(count: number, noun: string): string {

@@ -2,6 +2,7 @@ import type { PolicyError } from "../errors.js";
 import type { Conclusion, Decision, Finding, Report } from "../policy/report.js";
 import { code, html, mention, prose, text } from "./escape.js";
 import { approversOf, permissionsOf, SEPARATION_OF_DUTIES, type Approvers } from "./who.js";
+import { approvalProgress } from "../policy/verdict.js";
 
 const VERDICT_MARK: Record<Conclusion, string> = { success: "✅", neutral: "⚪", action_required: "⏳", failure: "❌" };
 const STATE_MARK: Record<Finding["state"], string> = { violation: "❌", pending: "⏳", approved: "✅", overridden: "⚠️" };
@@ -126,7 +127,9 @@ function nextSteps(report: Report): string[] {
   }
   const pending = byCategory(report.findings.filter((finding) => finding.state === "pending"));
   for (const [category, findings] of pending) {
-    rows.push(row(what(STATE_MARK.pending, category, findings), whoApproves(approversOf(findings, report)), code(`/roleguard approve ${category}`, { cell: true })));
+    const progress = approvalProgress(findings);
+    const so = progress ? `<br>${progress.trim().slice(1, -1)} so far${soFar(findings)}` : "";
+    rows.push(row(`${what(STATE_MARK.pending, category, findings)}${so}`, whoApproves(approversOf(findings, report)), code(`/roleguard approve ${category}`, { cell: true })));
   }
   if (pending.size > 1) {
     rows.push(row(`${STATE_MARK.pending} ${pending.size === 2 ? "both" : `all ${pending.size}`} pending categories at once`, "each approver, for their categories", code("/roleguard approve all", { cell: true })));
@@ -151,6 +154,13 @@ function what(mark: string, category: string, findings: readonly Finding[]): str
   const shown = paths.slice(0, FILES_PER_STEP).map((path) => code(path, { cell: true, max: 120 }));
   const more = paths.length > FILES_PER_STEP ? [`and ${count(paths.length - FILES_PER_STEP)} more`] : [];
   return [`${head} · ${plural(paths.length, "file")}`, ...shown, ...more].join("<br>");
+}
+
+/** ": @alice" — the people whose approvals every pending finding of the category already has. */
+function soFar(findings: readonly Finding[]): string {
+  const everyone = findings.map((finding) => new Set((finding.approved_by ?? []).map((login) => login.toLowerCase())));
+  const shared = (findings[0]?.approved_by ?? []).filter((login) => everyone.every((set) => set.has(login.toLowerCase())));
+  return shared.length > 0 ? `: ${shared.map(mention).join(", ")}` : "";
 }
 
 function whoApproves(approvers: Approvers): string {

@@ -1,6 +1,7 @@
 import { formatPolicyError } from "../errors.js";
 import type { Finding, Report } from "../policy/report.js";
 import { approversOf, describeApprovers, describeOverriders } from "./who.js";
+import { approvalProgress } from "../policy/verdict.js";
 
 const VERDICT: Record<Report["conclusion"], string> = {
   success: "PASS",
@@ -63,7 +64,7 @@ function nextSteps(report: Report): string[] {
     if (group) group.push(finding);
     else pending.set(finding.category, [finding]);
   }
-  for (const [category, findings] of pending) steps.push([`/roleguard approve ${category}`, describeApprovers(approversOf(findings, report))]);
+  for (const [category, findings] of pending) steps.push([`/roleguard approve ${category}`, `${describeApprovers(approversOf(findings, report))}${approvalProgress(findings) ?? ""}`]);
   if (pending.size > 1) steps.push(["/roleguard approve all", "each approver, for their categories"]);
   const width = Math.max(0, ...steps.map(([command]) => command.length));
   return steps.map(([command, who]) => `  ${command.padEnd(width)}   ${who}`);

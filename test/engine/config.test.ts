@@ -32,8 +32,10 @@ describe("config schema (SPEC §4)", () => {
       ignore: ["db/changes/README.md"],
       defaults: true,
       approvers: { users: ["alice"], teams: ["acme/dba"] },
+      required: 1,
     });
     expect(parsed.config.categories.add_dependencies!.approvers).toEqual({ users: [], teams: ["acme/platform"] });
+    expect(parsed.config.categories.add_dependencies!.required).toBe(2);
     expect(parsed.config.default_role).toEqual([]);
   });
 
@@ -122,6 +124,7 @@ describe("org-floor merge (SPEC §4)", () => {
       ignore: ["db/changes/README.md"],
       defaults: true,
       approvers: { users: ["alice", "bob"], teams: ["acme/dba"] },
+      required: 1,
     });
     expect(merged.categories.add_dependencies!.approvers.teams).toEqual(["acme/platform"]);
     expect(merged.approvals).toEqual({ min_permission: "maintain", reviews: false });

@@ -55,6 +55,8 @@ export interface FakeCheckRun {
   annotations: unknown[];
   actions?: unknown[];
   updates: number;
+  /** When the run was created: when the app first saw its head (GitHub keeps it across updates). */
+  started_at: string;
 }
 
 interface FakeRepo {
@@ -112,6 +114,12 @@ export class FakeGitHub {
   /** Who the app's own comments are posted as. */
   botLogin = "roleguard[bot]";
   private nextCommentId = 5000;
+  /**
+   * GitHub's clock for comments and check runs: one second per event, so the
+   * order of a comment and a push's first check run is what the test did.
+   * Tests of late deliveries read or move it.
+   */
+  clock = Date.UTC(2026, 10, 24, 12, 0, 0);
   /** The pulls-files API's cap (3,000 on GitHub); tests lower it to exercise the tree fallback cheaply. */
   listFilesCap = 3000;
   /** How many of a PR's commits the compare API will page through (GitHub's is far higher; lower it to test the gap). */
@@ -236,11 +244,17 @@ export class FakeGitHub {
 
   /** A comment as a person (or bot) posts it; returns it so tests can build the webhook. */
   comment(fullName: string, issue: number, login: string, body: string, type = login.endsWith("[bot]") ? "Bot" : "User"): FakeComment {
-    const now = new Date(Date.UTC(2026, 10, 24, 12, 0, this.nextCommentId % 60)).toISOString();
+    const now = this.tick();
     const comment: FakeComment = { id: this.nextCommentId++, issue, user: { login, type }, body, created_at: now, updated_at: now };
     const key = `${fullName.toLowerCase()}#${issue}`;
     this.comments.set(key, [...(this.comments.get(key) ?? []), comment]);
     return comment;
+  }
+
+  /** The clock's next second, as GitHub writes times. */
+  tick(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
   }
 
   commentsOf(fullName: string, issue: number): FakeComment[] {
@@ -448,7 +462,7 @@ export class FakeGitHub {
       return [200, { total_count: runs.length, check_runs: runs.map((run) => ({ ...run, app: { id: 1 } })) }];
     }
     if (rest === "/check-runs" && method === "POST") {
-      const run: FakeCheckRun = { id: this.nextCheckRunId++, name: String(body.name), head_sha: String(body.head_sha), status: String(body.status ?? "queued"), annotations: [], updates: 0 };
+      const run: FakeCheckRun = { id: this.nextCheckRunId++, name: String(body.name), head_sha: String(body.head_sha), status: String(body.status ?? "queued"), annotations: [], updates: 0, started_at: this.tick() };
       this.applyCheckRun(run, body);
       repo.checkRuns.push(run);
       return [201, run];

@@ -20,6 +20,26 @@ export function checkRunKey(repo: RepoRef, sha: string): string {
   return `${repo.owner}/${repo.repo}@${sha}`;
 }
 
+/** What the app's own check run of a head says: when the app first saw that head, and the report it wrote. */
+export interface HeadRun {
+  /** GitHub's `started_at`: set when the run was created, kept across updates. */
+  startedAt: string;
+  /** The run's `output.text` (the JSON report), when it has one. */
+  text?: string;
+}
+
+/** This app's `roleguard` run of a head SHA, or undefined when the app has not seen that head. */
+export async function headRunOf(gh: GitHub, repo: RepoRef, sha: string, appId?: number): Promise<HeadRun | undefined> {
+  const { data } = await gh.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
+  const mine = data.check_runs.filter((run) => (appId === undefined || run.app?.id === appId) && run.started_at);
+  // The first run of the head is when it was first seen.
+  const sorted = mine.sort((a, b) => a.id - b.id);
+  const first = sorted[0];
+  if (!first?.started_at) return undefined;
+  const text = sorted.map((run) => run.output?.text).filter((each): each is string => !!each).at(-1);
+  return { startedAt: first.started_at, ...(text ? { text } : {}) };
+}
+
 /**
  * The one `roleguard` check run of a head SHA (SPEC §5): found or created when
  * work starts, completed with the verdict, updated — never duplicated — when
