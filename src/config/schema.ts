@@ -7,7 +7,7 @@ import { hintFor } from "../suggest.js";
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const DEFAULT_ROLE_PATHS = [".github/roles/**/*.md", ".ai/roles/**/*.md"];
+export const DEFAULT_ROLE_PATHS = [".github/roles/**/*.md", ".ai/roles/**/*.md", ".valora/agents/**/*.md"];
 
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 const list = z.array(nonEmpty);

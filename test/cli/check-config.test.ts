@@ -135,22 +135,21 @@ describe("check: category settings in the config (SPEC §2, §4)", () => {
   it("with no settings, only the default patterns trigger", async () => {
     const repo = scenario({ roles: { tester: requiring("database_migrations") }, base, change });
     const result = await checkJson(repo.dir, ["--role", "tester"]);
-    expect(paths(result)).toEqual(["db/migrations/002_x.sql", "db/migrations/README.md", "prisma/schema.prisma"]);
+    // A README in a migrations folder is not a migration (issue 12).
+    expect(paths(result)).toEqual(["db/migrations/002_x.sql", "prisma/schema.prisma"]);
   });
 
   it("paths extends the defaults", async () => {
     expect(paths(await run('    paths: ["db/changes/**"]\n'))).toEqual([
       "db/changes/001_add_b.sql",
       "db/migrations/002_x.sql",
-      "db/migrations/README.md",
       "prisma/schema.prisma",
     ]);
   });
 
   it("ignore narrows", async () => {
-    expect(paths(await run('    paths: ["db/changes/**"]\n    ignore: ["db/migrations/README.md"]\n'))).toEqual([
+    expect(paths(await run('    paths: ["db/changes/**"]\n    ignore: ["db/migrations/002_x.sql"]\n'))).toEqual([
       "db/changes/001_add_b.sql",
-      "db/migrations/002_x.sql",
       "prisma/schema.prisma",
     ]);
   });
@@ -161,7 +160,7 @@ describe("check: category settings in the config (SPEC §2, §4)", () => {
 
   it("approvers appear on every pending finding of the category, users and teams with @", async () => {
     const result = await run("    approvers: { users: [alice], teams: [acme/dba] }\n");
-    expect(result.report.findings).toHaveLength(3);
+    expect(result.report.findings).toHaveLength(2);
     for (const finding of result.report.findings) {
       expect(finding.state).toBe("pending");
       expect(finding.approvers).toEqual(["@alice", "@acme/dba"]);

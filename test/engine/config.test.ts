@@ -10,7 +10,7 @@ describe("config schema (SPEC §4)", () => {
   it("fills every default", () => {
     expect(defaultConfig()).toEqual({
       mode: "enforce",
-      roles: { paths: [".github/roles/**/*.md", ".ai/roles/**/*.md"] },
+      roles: { paths: [".github/roles/**/*.md", ".ai/roles/**/*.md", ".valora/agents/**/*.md"] },
       assign: [],
       default_role: [],
       match_commit_authors: true,

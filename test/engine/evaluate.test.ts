@@ -170,7 +170,7 @@ describe("path categories (SPEC §2)", () => {
     });
     expect(report.findings[0]).toMatchObject({
       category: "database_migrations",
-      detail: "matches migrations/",
+      detail: "matches **/migrations/**/*.sql",
       approvers: ["@alice", "@acme/dba"],
       resolve: "/roleguard approve database_migrations",
     });

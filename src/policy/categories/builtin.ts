@@ -8,33 +8,55 @@ export const DEPENDENCY_CATEGORIES = ["add_dependencies", "remove_dependencies",
 export type DependencyCategory = (typeof DEPENDENCY_CATEGORIES)[number];
 
 export const PATH_CATEGORY_DEFAULTS = {
+  /**
+   * The files migration tools read, not every file of a folder that happens
+   * to be called `migrations`: a framework's own migration engine
+   * (`src/Illuminate/Database/Migrations/Migrator.php`, `django/db/migrations/
+   * autodetector.py`) and a package that migrates config files
+   * (`config/migration/`) are code. A migration file in a migrations folder
+   * starts with its number or timestamp (Django `0001_`, Laravel `2014_10_12_`,
+   * TypeORM `1700000000000-`, Knex/Sequelize `20240101120000`, EF Core, Ecto).
+   */
   database_migrations: [
-    // Generic folders: TypeORM, Knex, Sequelize, Django, golang-migrate, Flyway, EF Core
-    "migrations/",
-    "migration/",
-    "Migrations/",
+    // Numbered or timestamped migrations of Django, Laravel, TypeORM, Knex, Sequelize, Ecto, EF Core, goose
+    "**/migrations/**/[0-9]*",
+    "**/migration/**/[0-9]*",
+    "**/Migrations/**/[0-9]*",
+    // Any SQL under a migrations folder (dbmate, goose, sqlx, Drizzle's custom out folder...)
+    "**/migrations/**/*.sql",
+    "**/migration/**/*.sql",
+    "**/Migrations/**/*.sql",
+    // EF Core's model snapshot
     "*ModelSnapshot.cs",
-    "seeders/",
     // Prisma
-    "schema.prisma",
+    "*.prisma",
     "**/prisma/migrations/",
-    // Drizzle
-    "drizzle/",
-    // Rails
+    // Drizzle's default output folder
+    "**/drizzle/*.sql",
+    "**/drizzle/meta/*.json",
+    // Rails (and its multi-database `db/<name>_migrate/`)
     "**/db/migrate/",
+    "**/db/*_migrate/",
     "**/db/schema.rb",
+    "**/db/*_schema.rb",
     "**/db/structure.sql",
-    // Alembic
-    "**/alembic/versions/",
-    // Flyway and golang-migrate file names wherever they live
-    "V[0-9]*__*.sql",
-    "R__*.sql",
+    // Laravel
+    "**/database/migrations/",
+    "**/database/schema/*.{sql,dump}",
+    // Alembic, and Flask-Migrate's alembic folder
+    "**/alembic/versions/*.py",
+    "**/migrations/versions/*.py",
+    // Flyway (SQL and Java/Kotlin migrations) wherever they live, and its default folder
+    "V[0-9]*__*.{sql,java,kt}",
+    "U[0-9]*__*.sql",
+    "R__*.{sql,java,kt}",
+    "**/db/migration/",
+    // golang-migrate
     "*.up.sql",
     "*.down.sql",
     // Liquibase
-    "liquibase/",
-    "db.changelog*",
-    "**/changelog/*.{xml,yaml,yml,json,sql}",
+    "db.changelog*.{xml,yaml,yml,json,sql}",
+    "**/db/changelog/",
   ],
   deployment: [
     "Dockerfile",
@@ -44,6 +66,8 @@ export const PATH_CATEGORY_DEFAULTS = {
     ".dockerignore",
     "docker-compose*.{yml,yaml}",
     "compose.{yml,yaml}",
+    "compose.*.{yml,yaml}",
+    "compose-*.{yml,yaml}",
     "Procfile",
     "fly.toml",
     "vercel.json",
@@ -67,6 +91,7 @@ export const PATH_CATEGORY_DEFAULTS = {
     "**/config/deploy/",
     ".github/workflows/*deploy*",
     ".github/workflows/*release*",
+    ".github/workflows/*publish*",
     ".goreleaser.{yml,yaml}",
     ".releaserc*",
     "release.config.*",
