@@ -5,7 +5,7 @@ import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
 import { rememberedRefusals, requestReviews } from "../sources/github/review-requests.js";
 import { judgeWithDecisions } from "./decisions.js";
-import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
+import { PullRequestEvaluation, startEarly, type EvaluationContext } from "./pull-evaluation.js";
 import { openPullsSharingHead, sharedHeadNote, strictest, type PullVerdict } from "./shared-head.js";
 
 export type { EvaluationContext } from "./pull-evaluation.js";
@@ -78,9 +78,15 @@ async function evaluateHead(
   let lookup: { knownNew?: boolean } = {};
   const stopTimer = check.startAfter(IN_PROGRESS_AFTER_MS, () => lookup, (error) => log.warn({ err: error }, "could not mark the check in progress"));
   try {
-    const siblings = await openPullsSharingHead(ctx.gh, repo, pr);
+    // The PRs sharing this head and the evaluation's own reads are independent: they start together.
+    const sharing = openPullsSharingHead(ctx.gh, repo, pr);
+    const preparing = options.prepared ? Promise.resolve(options.prepared) : new PullRequestEvaluation(ctx, repo, pr).prepare();
+    startEarly(sharing, preparing);
+    const siblings = await sharing;
     if (options.knownNew && siblings.length === 0) lookup = { knownNew: true };
-    const evaluation = options.prepared ?? (await new PullRequestEvaluation(ctx, repo, pr).prepare());
+    // The head's existing run, when it may have one, is looked up while the evaluation goes on.
+    startEarly(check.locate(lookup));
+    const evaluation = await preparing;
     const { report } = await judgeWithDecisions(evaluation, { fresh: options.fresh === true });
     const posted = siblings.length === 0 ? { report, own: true, shared: [] } : await strictestOfHead(ctx, repo, { number: pr.number, baseRef: pr.baseRef, report }, siblings);
     const actions = posted.report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];

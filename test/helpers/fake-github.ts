@@ -105,6 +105,11 @@ export class FakeGitHub {
   inFlight = 0;
   /** The most requests that were waiting for an answer at once. */
   peakInFlight = 0;
+  /**
+   * Sequential round trips: delayed requests that arrived while none was waiting for its answer.
+   * With every route delayed alike, it is the length of the longest chain of requests that waited on each other.
+   */
+  roundTrips = 0;
   private nextCheckRunId = 1000;
   private commitCounter = 0;
   /** PR conversation comments, by repository (lower-cased) and issue number. */
@@ -252,6 +257,8 @@ export class FakeGitHub {
 
   resetCounts(): void {
     this.requests.length = 0;
+    this.peakInFlight = 0;
+    this.roundTrips = 0;
   }
 
   // ---- conversation: comments, reactions, permissions ---------------------------
@@ -342,6 +349,7 @@ export class FakeGitHub {
         const wait = fake.delays.find((each) => each.match.test(`${method} ${path}`))?.ms;
         if (wait === undefined) return fake.route(method, uri, body, headers);
         // Answered after the wait, with the state as it is then; counted in flight from arrival to answer.
+        if (fake.inFlight === 0) fake.roundTrips++;
         const inFlight = ++fake.inFlight;
         fake.peakInFlight = Math.max(fake.peakInFlight, inFlight);
         return new Promise((resolve) => setTimeout(resolve, wait)).then(() => {
