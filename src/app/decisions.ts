@@ -3,7 +3,7 @@ import { bodyDigest, compactLedger, coverDigest, emptyLedger, isLedgerComment, r
 import type { Approval, Override } from "../policy/change.js";
 import type { Report } from "../policy/report.js";
 import type { CommentInfo } from "../sources/github/pull-request.js";
-import type { PullRequestEvaluation } from "./pull-evaluation.js";
+import { startEarly, type PullRequestEvaluation } from "./pull-evaluation.js";
 
 export interface RecordedDecisions {
   approvals: Approval[];
@@ -66,9 +66,8 @@ export async function readRecordedDecisions(evaluation: PullRequestEvaluation, l
  * counts, so a later "changes requested" or a dismissal takes it back.
  */
 export async function reviewApprovals(evaluation: PullRequestEvaluation, report: Report): Promise<Approval[]> {
-  if (!evaluation.config.approvals.reviews) return [];
+  if (!countsReviews(evaluation, report)) return [];
   const pending = [...new Set(report.findings.filter((finding) => finding.state === "pending").map((finding) => finding.category))];
-  if (pending.length === 0) return [];
   const latest = new Map<string, Awaited<ReturnType<typeof evaluation.source.reviews>>[number]>();
   for (const review of await evaluation.source.reviews()) {
     if (review.state === "COMMENTED" || review.state === "PENDING") continue;
@@ -86,11 +85,18 @@ export async function reviewApprovals(evaluation: PullRequestEvaluation, report:
   return approvals;
 }
 
+/** Whether approving reviews can settle anything in this verdict: reviews count and something is pending. */
+function countsReviews(evaluation: PullRequestEvaluation, report: Report): boolean {
+  return evaluation.config.approvals.reviews && report.findings.some((finding) => finding.state === "pending");
+}
+
 /** The verdict with every recorded decision and approving review applied. */
 export async function judgeWithDecisions(evaluation: PullRequestEvaluation, options: { fresh?: boolean } = {}): Promise<{ report: Report; recorded?: RecordedDecisions }> {
   const plain = await evaluation.judge();
   // A PR just opened has no comments or reviews yet; a verdict with nothing to settle needs none.
   if (options.fresh || plain.findings.length === 0) return { report: plain };
+  // Comments and reviews are independent reads: the reviews start with the comments and are awaited after them.
+  if (countsReviews(evaluation, plain)) startEarly(evaluation.source.reviews());
   const recorded = await readRecordedDecisions(evaluation, plain.findings.map((finding) => finding.key));
   const reviews = await reviewApprovals(evaluation, plain);
   const report = await evaluation.judge({ approvals: [...recorded.approvals, ...reviews], overrides: recorded.overrides, warnings: recorded.warnings });

@@ -77,7 +77,7 @@ describe("app events", () => {
       fake.push(REPO, 7, { ...MIGRATION, "secrets/token.txt": "x\n" });
       await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
       expect(runsFor(firstSha)).toHaveLength(1);
-      expect(runsFor(firstSha)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
+      expect(runsFor(firstSha)[0]).toMatchObject({ conclusion: "action_required", updates: 0 });
       expect(runsFor(pull.head.sha)).toHaveLength(1);
       expect(runsFor(pull.head.sha)[0]).toMatchObject({ conclusion: "failure" });
       expect(runsFor(pull.head.sha)[0]?.output?.title).toBe("1 forbidden change: secrets/token.txt; 1 approval needed: database_migrations");
@@ -95,7 +95,7 @@ describe("app events", () => {
       fake.resetCounts();
       await deliver(probot, "check_run", checkRunEvent(fake, REPO, "rerequested", { headSha: pull.head.sha, pulls: [7], id: run.id }));
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(run).toMatchObject({ conclusion: "failure", updates: 3 });
+      expect(run).toMatchObject({ conclusion: "failure", updates: 1 });
       expect(run.output?.title).toBe("1 forbidden change: db/migrations/001_init.sql; 1 approval needed: database_migrations");
       expect(routes()).toContain("GET /repos/acme/shop/pulls/7");
     });
@@ -105,7 +105,7 @@ describe("app events", () => {
       await deliver(quickProbot().probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
       await deliver(quickProbot().probot, "check_run", checkRunEvent(fake, REPO, "rerequested", { headSha: pull.head.sha, pulls: [7] }));
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
       expect(routes()).toContain(`GET /repos/acme/shop/commits/${pull.head.sha}/check-runs`);
     });
 
@@ -116,7 +116,7 @@ describe("app events", () => {
       const run = fake.checkRuns(REPO)[0]!;
       await deliver(probot, "check_run", checkRunEvent(fake, REPO, "requested_action", { headSha: pull.head.sha, pulls: [7], identifier: "rerun", id: run.id }));
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(run).toMatchObject({ conclusion: "action_required", updates: 3 });
+      expect(run).toMatchObject({ conclusion: "action_required", updates: 1 });
     });
 
     it("requested_action with another identifier does nothing", async () => {
@@ -170,7 +170,7 @@ describe("app events", () => {
       await deliver(probot, "pull_request", payload, "delivery-1");
       await deliver(probot, "pull_request", payload, "delivery-1");
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ head_sha: pull.head.sha, conclusion: "action_required", updates: 3 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ head_sha: pull.head.sha, conclusion: "action_required", updates: 1 });
       expect(fake.requests.filter((request) => request.method === "POST" && request.path.endsWith("/check-runs"))).toHaveLength(1);
     });
 
@@ -180,7 +180,7 @@ describe("app events", () => {
       const payload = pullRequestEvent(fake, REPO, pull, "opened");
       await Promise.all([deliver(probot, "pull_request", payload, "delivery-2"), deliver(probot, "pull_request", payload, "delivery-2")]);
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
     });
 
     it("a check_suite.requested for a SHA the app just evaluated costs nothing and leaves the one run as it is", async () => {
@@ -191,7 +191,7 @@ describe("app events", () => {
       await deliver(probot, "check_suite", checkSuiteEvent(fake, REPO, "requested", pull.head.sha, [7]));
       expect(fake.requests).toEqual([]);
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 0 });
     });
 
     it("check_suite.rerequested for a judged SHA re-evaluates and updates the same run", async () => {
@@ -200,7 +200,7 @@ describe("app events", () => {
       await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
       await deliver(probot, "check_suite", checkSuiteEvent(fake, REPO, "rerequested", pull.head.sha, [7]));
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
     });
 
     it("opened and check_suite.requested for the same SHA at once still make one run", async () => {
@@ -211,7 +211,7 @@ describe("app events", () => {
         deliver(probot, "check_suite", checkSuiteEvent(fake, REPO, "requested", pull.head.sha, [7])),
       ]);
       expect(fake.checkRuns(REPO)).toHaveLength(1);
-      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 3 });
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
     });
 
     it("a check_suite.requested seen by a process that never saw the run finds and updates it", async () => {
@@ -256,8 +256,8 @@ describe("app events", () => {
     it.each([
       ["the PR's files", /^GET \/repos\/acme\/shop\/pulls\/7\/files$/, [502, 200]],
       ["the default branch's tree", /^GET \/repos\/acme\/shop\/git\/trees\/main$/, [502, 200]],
-      ["creating the check run", /^POST \/repos\/acme\/shop\/check-runs$/, [502, 201]],
-      ["completing the check run", /^PATCH \/repos\/acme\/shop\/check-runs\/\d+$/, [502, 200]],
+      // The verdict is ready within IN_PROGRESS_AFTER_MS: the run is created once, already completed.
+      ["creating the completed check run", /^POST \/repos\/acme\/shop\/check-runs$/, [502, 201]],
     ])("one 502 on %s is retried; the check run is the same as without it", async (_what, route, statuses) => {
       fake.fail(route, 502, 1);
       const observed = await baseline();
@@ -268,6 +268,17 @@ describe("app events", () => {
         findings: [expect.objectContaining({ category: "database_migrations", path: "db/migrations/001_init.sql", state: "pending" })],
       });
       expect(fake.requests.filter((request) => route.test(`${request.method} ${request.path}`)).map((request) => request.status)).toEqual(statuses);
+    });
+
+    it("one 502 on updating the run of a head evaluated again is retried; still one run", async () => {
+      const { probot } = testProbot();
+      const pull = openPull();
+      await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
+      fake.fail(/^PATCH \/repos\/acme\/shop\/check-runs\/\d+$/, 502, 1);
+      await deliver(probot, "check_run", checkRunEvent(fake, REPO, "requested_action", { headSha: pull.head.sha, pulls: [7] }));
+      expect(fake.checkRuns(REPO)).toHaveLength(1);
+      expect(fake.checkRuns(REPO)[0]).toMatchObject({ conclusion: "action_required", updates: 1 });
+      expect(fake.requests.filter((request) => request.path.endsWith("/check-runs") || /\/check-runs\/\d+$/.test(request.path)).map((request) => `${request.method} ${request.status}`)).toEqual(["POST 201", "PATCH 502", "PATCH 200"]);
     });
 
     it("a call that keeps failing completes the check as failure, saying how to retry", async () => {
@@ -355,7 +366,7 @@ describe("requests per evaluation", () => {
       .map((request) => `${request.method} ${request.path.replace(/\/check-runs\/\d+$/, "/check-runs/:id").replace(/\/commits\/[0-9a-f]{40}\/pulls$/, "/commits/:sha/pulls")} ${request.status}${request.conditional ? " conditional" : ""}`)
       .sort();
 
-  it("a 20-file PR costs 5 billable requests when opened, 7 when pushed to; the policy is revalidated with 304s", async () => {
+  it("a 20-file PR costs 4 billable requests (1 write) when opened, 6 (1 write) when pushed to; the policy is revalidated with 304s", async () => {
     fake.repo(REPO, { files: BASE });
     const { probot } = quickProbot();
     // Warm the caches with another PR.
@@ -369,8 +380,8 @@ describe("requests per evaluation", () => {
     const opened = fake.checkRuns(REPO).find((run) => run.head_sha === pull.head.sha);
     expect(opened?.conclusion).toBe("action_required");
     expect(opened?.output?.title).toBe("1 approval needed: commit");
-    // The fifth: the open PRs sharing this head commit, whose verdicts the one check run must carry too (SPEC §5).
-    expect(fake.billable.length).toBeLessThanOrEqual(5);
+    // The fourth: the open PRs sharing this head commit, whose verdicts the one check run must carry too (SPEC §5).
+    expect(fake.billable.length).toBeLessThanOrEqual(4);
     expect(summary()).toEqual([
       "GET /repos/acme/.github 304 conditional",
       "GET /repos/acme/.github/git/trees/main 304 conditional",
@@ -378,15 +389,16 @@ describe("requests per evaluation", () => {
       "GET /repos/acme/shop/git/trees/main 304 conditional",
       "GET /repos/acme/shop/pulls/2/commits 200",
       "GET /repos/acme/shop/pulls/2/files 200",
-      "PATCH /repos/acme/shop/check-runs/:id 200",
+      // One write: the run is created already completed (SPEC §5), no in_progress first.
       "POST /repos/acme/shop/check-runs 201",
     ]);
+    expect(opened?.updates).toBe(0);
 
     fake.resetCounts();
     fake.push(REPO, 2, { ...BASE, ...twenty("two") });
     await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
     expect(fake.checkRuns(REPO).find((run) => run.head_sha === pull.head.sha)?.conclusion).toBe("action_required");
-    expect(fake.billable.length).toBeLessThanOrEqual(7);
+    expect(fake.billable.length).toBeLessThanOrEqual(6);
     // A push keeps approvals whose findings it leaves untouched (SPEC §7): comments and reviews are read.
     expect(summary()).toEqual([
       "GET /repos/acme/.github 304 conditional",
@@ -397,9 +409,9 @@ describe("requests per evaluation", () => {
       "GET /repos/acme/shop/pulls/2/commits 200",
       "GET /repos/acme/shop/pulls/2/files 200",
       "GET /repos/acme/shop/pulls/2/reviews 200",
-      "PATCH /repos/acme/shop/check-runs/:id 200",
       "POST /repos/acme/shop/check-runs 201",
     ]);
+    expect(fake.requests.filter((request) => request.method !== "GET")).toHaveLength(1);
     // No policy file was downloaded again.
     expect(fake.requests.filter((request) => request.path.includes("/git/blobs/"))).toEqual([]);
   });

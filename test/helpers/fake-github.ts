@@ -77,6 +77,10 @@ export interface RequestRecord {
   conditional?: boolean;
   /** Check-run writes: how many annotations the request's `output` carried. */
   annotations?: number;
+  /** Check-run writes: the `status` the request set, if any. */
+  checkStatus?: string;
+  /** How many requests were waiting for an answer (this one included) when it arrived: > 1 means requests overlapped. */
+  inFlight?: number;
 }
 
 const gitHash = (kind: string, body: Buffer | string) => {
@@ -96,6 +100,16 @@ export class FakeGitHub {
   /** Logins GitHub refuses as reviewers (422), as it does for non-collaborators. */
   readonly unrequestable = new Set<string>();
   private failures: { match: RegExp; status: number; times: number }[] = [];
+  private delays: { match: RegExp; ms: number }[] = [];
+  /** Requests answered through nock that are still waiting for their answer (only delayed ones wait). */
+  inFlight = 0;
+  /** The most requests that were waiting for an answer at once. */
+  peakInFlight = 0;
+  /**
+   * Sequential round trips: delayed requests that arrived while none was waiting for its answer.
+   * With every route delayed alike, it is the length of the longest chain of requests that waited on each other.
+   */
+  roundTrips = 0;
   private nextCheckRunId = 1000;
   private commitCounter = 0;
   /** PR conversation comments, by repository (lower-cased) and issue number. */
@@ -219,6 +233,11 @@ export class FakeGitHub {
     this.failures.push({ match, status, times });
   }
 
+  /** Every later request whose "METHOD path" matches waits `ms` before it is answered, as a distant GitHub would (/./ delays all). */
+  delay(match: RegExp, ms: number): void {
+    this.delays.push({ match, ms });
+  }
+
   checkRuns(fullName: string): FakeCheckRun[] {
     return this.mustRepo(fullName).checkRuns;
   }
@@ -238,6 +257,8 @@ export class FakeGitHub {
 
   resetCounts(): void {
     this.requests.length = 0;
+    this.peakInFlight = 0;
+    this.roundTrips = 0;
   }
 
   // ---- conversation: comments, reactions, permissions ---------------------------
@@ -322,8 +343,22 @@ export class FakeGitHub {
   start(): void {
     const scope = nock(this.baseUrl).persist();
     const handle = (method: string) =>
-      function (this: nock.ReplyFnContext, uri: string, body: nock.Body): nock.ReplyFnResult {
-        return fake.route(method, uri, body, this.req.headers as Record<string, string | string[] | undefined>);
+      function (this: nock.ReplyFnContext, uri: string, body: nock.Body): nock.ReplyFnResult | Promise<nock.ReplyFnResult> {
+        const headers = this.req.headers as Record<string, string | string[] | undefined>;
+        const path = decodeURIComponent(new URL(uri, fake.baseUrl).pathname.replace(/^\/api\/v3/, ""));
+        const wait = fake.delays.find((each) => each.match.test(`${method} ${path}`))?.ms;
+        if (wait === undefined) return fake.route(method, uri, body, headers);
+        // Answered after the wait, with the state as it is then; counted in flight from arrival to answer.
+        if (fake.inFlight === 0) fake.roundTrips++;
+        const inFlight = ++fake.inFlight;
+        fake.peakInFlight = Math.max(fake.peakInFlight, inFlight);
+        return new Promise((resolve) => setTimeout(resolve, wait)).then(() => {
+          fake.inFlight--;
+          const result = fake.route(method, uri, body, headers);
+          const record = fake.requests.at(-1);
+          if (record) record.inFlight = inFlight;
+          return result;
+        });
       };
     const fake = this;
     for (const method of ["get", "post", "patch", "put", "delete"] as const) scope[method](/.*/).reply(handle(method.toUpperCase()));
@@ -355,6 +390,7 @@ export class FakeGitHub {
       const parsed = typeof body === "string" && body ? (JSON.parse(body) as Record<string, unknown>) : (body as Record<string, unknown> | undefined);
       const output = parsed?.output as { annotations?: unknown[] } | undefined;
       record.annotations = output?.annotations?.length ?? 0;
+      if (typeof parsed?.status === "string") record.checkStatus = parsed.status;
     }
     this.requests.push(record);
     return result;

@@ -41,12 +41,16 @@ export async function headRunOf(gh: GitHub, repo: RepoRef, sha: string, appId?: 
 }
 
 /**
- * The one `roleguard` check run of a head SHA (SPEC §5): found or created when
- * work starts, completed with the verdict, updated — never duplicated — when
- * the same commit is evaluated again.
+ * The one `roleguard` check run of a head SHA (SPEC §5): written once, already
+ * completed, when the verdict is ready quickly; marked in progress first only
+ * when the caller says the evaluation is slow; updated — never duplicated —
+ * when the same commit is evaluated again.
  */
 export class CheckRun {
   private id: number | undefined;
+  /** The in-progress write under way, which the completion waits for so it updates that run rather than creating another. */
+  private starting: Promise<unknown> | undefined;
+  private lookup: Promise<number | undefined> | undefined;
 
   constructor(
     private readonly gh: GitHub,
@@ -61,20 +65,47 @@ export class CheckRun {
   }
 
   /**
-   * Marks the check in progress. `knownNew` (a commit just pushed or opened)
-   * skips looking for an existing run; duplicates within this process are
-   * still caught by the id memory.
+   * The run this head already has, if any. `knownNew` (a commit just pushed or
+   * opened) skips asking GitHub; duplicates within this process are still
+   * caught by the id memory. A lookup that failed is tried again next time.
    */
-  async start(options: { knownNew?: boolean; detailsUrl?: string } = {}): Promise<number> {
-    this.id ??= this.ids.get(this.key) ?? (options.knownNew ? undefined : await this.find());
-    if (this.id !== undefined) {
-      await this.gh.rest.checks.update({ ...this.repo, check_run_id: this.id, status: "in_progress" });
+  locate(options: { knownNew?: boolean } = {}): Promise<number | undefined> {
+    if (this.id !== undefined) return Promise.resolve(this.id);
+    const remembered = this.ids.get(this.key);
+    if (remembered !== undefined || options.knownNew) return Promise.resolve((this.id = remembered));
+    this.lookup ??= this.find().then(
+      (found) => (this.id ??= found),
+      (error: unknown) => {
+        this.lookup = undefined;
+        throw error;
+      },
+    );
+    return this.lookup;
+  }
+
+  /** Marks the check in progress: updates the run the head has, or creates it in progress. */
+  async start(options: { knownNew?: boolean } = {}): Promise<number> {
+    const existing = await this.locate(options);
+    if (existing !== undefined) {
+      await this.gh.rest.checks.update({ ...this.repo, check_run_id: existing, status: "in_progress" });
     } else {
       const { data } = await this.gh.rest.checks.create({ ...this.repo, name: CHECK_NAME, head_sha: this.headSha, status: "in_progress" });
       this.id = data.id;
     }
-    this.ids.set(this.key, this.id);
-    return this.id;
+    this.ids.set(this.key, this.id as number);
+    return this.id as number;
+  }
+
+  /**
+   * Marks the check in progress after `ms` unless the verdict was written by
+   * then (SPEC §5: only a slow evaluation shows `in_progress` first). Returns
+   * the cancel, for when the verdict is ready.
+   */
+  startAfter(ms: number, options: () => { knownNew?: boolean }, onError: (error: unknown) => void): () => void {
+    const timer = setTimeout(() => {
+      this.starting = this.start(options()).catch(onError);
+    }, ms);
+    return () => clearTimeout(timer);
   }
 
   private async find(): Promise<number | undefined> {
@@ -83,23 +114,34 @@ export class CheckRun {
     return mine.sort((a, b) => b.id - a.id)[0]?.id;
   }
 
-  /** Completes the run; annotations beyond the first 50 follow in further updates, which GitHub appends. */
-  async complete(conclusion: Conclusion, output: CheckOutput, actions: CheckAction[] = []): Promise<void> {
-    const id = this.id ?? (await this.start());
+  /**
+   * Completes the run: one update of the run the head has, or one create of a
+   * run already completed. Annotations beyond the first 50 follow in further
+   * updates, which GitHub appends.
+   */
+  async complete(conclusion: Conclusion, output: CheckOutput, actions: CheckAction[] = [], options: { knownNew?: boolean } = {}): Promise<void> {
+    await this.starting;
+    const existing = await this.locate(options);
     const batches: CheckOutput["annotations"][] = [];
     for (let index = 0; index < output.annotations.length; index += ANNOTATIONS_PER_REQUEST) {
       batches.push(output.annotations.slice(index, index + ANNOTATIONS_PER_REQUEST));
     }
     const base = { title: output.title, summary: output.summary, text: output.text };
-    await this.gh.rest.checks.update({
-      ...this.repo,
-      check_run_id: id,
-      status: "completed",
+    const verdict = {
+      status: "completed" as const,
       conclusion,
       completed_at: new Date().toISOString(),
       output: { ...base, ...(batches[0] ? { annotations: batches[0] } : {}) },
       actions: actions.slice(0, 3),
-    });
+    };
+    if (existing !== undefined) {
+      await this.gh.rest.checks.update({ ...this.repo, check_run_id: existing, ...verdict });
+    } else {
+      const { data } = await this.gh.rest.checks.create({ ...this.repo, name: CHECK_NAME, head_sha: this.headSha, ...verdict });
+      this.id = data.id;
+      this.ids.set(this.key, data.id);
+    }
+    const id = this.id as number;
     for (const batch of batches.slice(1)) {
       await this.gh.rest.checks.update({ ...this.repo, check_run_id: id, output: { ...base, annotations: batch } });
     }

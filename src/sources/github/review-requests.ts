@@ -31,7 +31,7 @@ export async function requestReviews(gh: GitHub, source: PullRequestSource, repo
 
 
   const { pr, repo } = source;
-  const key = `${repo.owner}/${repo.repo}#${pr.number}`.toLowerCase();
+  const key = reviewKey(source);
   const record = memory.get(key) ?? { asked: new Set<string>(), refusals: new Map<string, string>() };
   memory.set(key, record);
   const { asked } = record;
@@ -69,6 +69,13 @@ export async function requestReviews(gh: GitHub, source: PullRequestSource, repo
     for (const team of wantedTeams) await sendOne(() => send([], [team]), team, notes);
   }
   return notes.lines();
+}
+
+const reviewKey = ({ repo, pr }: PullRequestSource) => `${repo.owner}/${repo.repo}#${pr.number}`.toLowerCase();
+
+/** The refusals GitHub gave earlier for this PR, for a summary written before this evaluation's review requests. */
+export function rememberedRefusals(source: PullRequestSource, memory: ReviewMemory): string[] {
+  return [...(memory.get(reviewKey(source))?.refusals.values() ?? [])];
 }
 
 async function sendOne(send: () => Promise<unknown>, name: string, notes: NoteSink): Promise<void> {
