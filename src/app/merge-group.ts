@@ -1,3 +1,4 @@
+import { text } from "../report/escape.js";
 import type { Report } from "../policy/report.js";
 import { CheckRun } from "../sources/github/check-runs.js";
 import type { RepoRef } from "../sources/github/client.js";
@@ -52,7 +53,8 @@ export async function checkMergeGroup(ctx: EvaluationContext, repo: RepoRef & { 
     : ok
       ? `All ${numbers.length} pull request${numbers.length === 1 ? "" : "s"} in the group pass`
       : `Blocked by ${failing.map((verdict) => `#${verdict.number}`).join(", ")}`;
-  const lines = verdicts.map((verdict) => `| #${verdict.number} | ${verdict.report?.conclusion ?? "could not evaluate"} | ${verdict.report?.title ?? ""} |`);
+  // A PR's title names its files: escaped, so a file name cannot add cells or rows to this table either.
+  const lines = verdicts.map((verdict) => `| #${verdict.number} | ${verdict.report?.conclusion ?? "could not evaluate"} | ${text(verdict.report?.title ?? "")} |`);
   const summary = [`### roleguard: ${title}`, "", "The merge-queue commit passes only if every pull request in the group passes.", "", "| PR | conclusion | verdict |", "|---|---|---|", ...lines].join("\n");
   await check.complete(ok ? "success" : "failure", { title, summary, text: "", annotations: [] });
 }

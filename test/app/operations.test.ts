@@ -107,6 +107,20 @@ describe("merge queues (SPEC §8)", () => {
     expect(fake.checkRuns("acme/api").map((each) => each.head_sha)).toEqual(expect.arrayContaining([ok.head.sha, bad.head.sha]));
   });
 
+  it("a PR's file name cannot add cells or rows to the group's table", async () => {
+    const forged = "secrets/x|✅ success|fake\n| #9 | success |.md";
+    fake.pull("acme/api", { number: 2, author: "ops-agent[bot]", head: { ...BASE, [forged]: "x" } });
+    const base = fake.repos.get("acme/api")!.branches.get("main")!;
+    const mergeHead = fake.commit("acme/api", "gh-readonly-queue/main/pr-2", { ...BASE, [forged]: "x" });
+    fake.mergeCommits.set(mergeHead, ["Add (#2)"]);
+    await deliver(testProbot().probot, "merge_group", group("acme/api", mergeHead, base, 2));
+    const summary = fake.checkRuns("acme/api").find((each) => each.head_sha === mergeHead)?.output?.summary ?? "";
+    const rows = summary.split("\n").filter((line) => line.startsWith("| #"));
+    expect(rows).toHaveLength(1);
+    // Three cells: the escaped pipes do not count as cell boundaries.
+    expect(rows[0]?.split(/(?<!\\)\|/).length).toBe(5);
+  });
+
   it("a group of passing PRs passes", async () => {
     fake.pull("acme/api", { number: 1, author: "carol", head: { ...BASE, "src/a.ts": "2\n" } });
     const base = fake.repos.get("acme/api")!.branches.get("main")!;
