@@ -10,6 +10,7 @@ const MANIFEST_PATH: Record<string, string> = {
   cargo: "Cargo.toml",
   bundler: "Gemfile",
   composer: "composer.json",
+  "github-actions": ".github/workflows/ci.yml",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -70,6 +71,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `\tgithub.com/acme/module-${index} v1.${index}.0 // indirect`;
       case "cargo":
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
+      case "github-actions":
+        return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
       default:
         return `gem "gem-${index}", "~> 1.${index}", require: false # pinned`;
     }
@@ -92,6 +95,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `module x\n\nrequire (\n${body}\n)\n`, count, sample: [`github.com/acme/module-${last}`, `v1.${last}.0 (indirect)`] };
     case "cargo":
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
+    case "github-actions":
+      return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
     default:
       return { content: body, count, sample: [`gem-${last}`, `~> 1.${last}`] };
   }
@@ -124,6 +129,16 @@ describe("every parser on hostile input", () => {
     }
   });
 
+  // A YAML reader takes almost any text as a scalar or a mapping: random bytes
+  // are an error (not a mapping, invalid YAML) or, rarely, a mapping with no dependency in it.
+  it.each(["github-actions"])("%s: random bytes are a parse error or no dependencies", (id) => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = outcome(id, garbage(seed, 2_000));
+      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be/);
+      else expect(result.map).toEqual({});
+    }
+  });
+
   it("bundler: random bytes read as no dependencies, a Gemfile being Ruby that is only skimmed", () => {
     for (let seed = 1; seed <= 20; seed++) expect(outcome("bundler", garbage(seed, 2_000))).toEqual({ map: {} });
   });
@@ -135,7 +150,25 @@ describe("every parser on hostile input", () => {
     }
   });
 
-  it.each(IDS)("%s: a 5 MB manifest parses completely", (id) => {
+  const YAML_IDS = ["github-actions"];
+  it.each(YAML_IDS)("%s: a YAML manifest over 256 KB is a clear error, read in no time", (id) => {
+    const { content } = largeManifest(id);
+    const started = performance.now();
+    expect(outcome(id, content)).toEqual({ error: `file is ${Math.ceil(content.length / 1024)} KB, more than the 256 KB a YAML manifest is read up to` });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it.each(YAML_IDS)("%s: a 250 KB YAML manifest parses completely, and 250 KB of quotes is an error within seconds", (id) => {
+    const { content } = largeManifest(id);
+    const cut = content.slice(0, content.lastIndexOf("\n", 250 * 1024));
+    const result = ecosystem(id).parse(cut, MANIFEST_PATH[id] ?? "");
+    expect(Object.keys(result).length).toBe(cut.split("\n").length - 3);
+    const started = performance.now();
+    expect(outcome(id, '"'.repeat(250 * 1024))).toHaveProperty("error");
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it.each(IDS.filter((id) => !YAML_IDS.includes(id)))("%s: a 5 MB manifest parses completely", (id) => {
     const { content, count, sample } = largeManifest(id);
     expect(content.length).toBeGreaterThanOrEqual(FIVE_MB);
     const result = ecosystem(id).parse(content, MANIFEST_PATH[id] ?? "");
