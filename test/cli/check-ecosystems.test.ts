@@ -61,3 +61,35 @@ const GITHUB_ACTIONS: EcosystemCase[] = [
 describe("check: GitHub Actions (SPEC §2)", () => {
   it.each(GITHUB_ACTIONS)("$name", checkCase);
 });
+
+const DOCKERFILE = (from: string) => `ARG NODE_VERSION=20\n${from}\nWORKDIR /app\nCOPY . .\nRUN npm ci\n`;
+
+const CONTAINER_IMAGES: EcosystemCase[] = [
+  {
+    name: "Dockerfile: a multi-stage build's base updated, a stage added, --platform and ARG as written",
+    base: { Dockerfile: DOCKERFILE("FROM node:${NODE_VERSION}-alpine AS build") },
+    write: { Dockerfile: DOCKERFILE("FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm AS build\nFROM gcr.io/distroless/nodejs20-debian12\nCOPY --from=build /app /app") },
+    expected: [
+      ["add_dependencies", "Dockerfile", "gcr.io/distroless/nodejs20-debian12 latest (no tag)"],
+      ["update_dependencies", "Dockerfile", "node ${NODE_VERSION}-alpine → ${NODE_VERSION}-bookworm (platform: $BUILDPLATFORM)"],
+    ],
+  },
+  { name: "Dockerfile: a removed stage", base: { "api/Dockerfile.prod": "FROM golang:1.22 AS b\nFROM alpine:3.19\nCOPY --from=b /x /x\n" }, write: { "api/Dockerfile.prod": "FROM alpine:3.19\n" }, expected: [["remove_dependencies", "api/Dockerfile.prod", "golang 1.22"]] },
+  { name: "Dockerfile: reformatted only", base: { Dockerfile: "FROM node:20 AS a\nFROM python:3.12\n" }, write: { Dockerfile: "# python last\nfrom   node:20   as a\n\nFROM \\\n  python:3.12\n" }, expected: [] },
+  { name: "Dockerfile: a new one is compared with nothing", base: { Dockerfile: "FROM node:20\n" }, write: { "worker/Dockerfile": "FROM node:20\n" }, expected: [["add_dependencies", "worker/Dockerfile", "node 20"]] },
+  { name: "Dockerfile: unreadable", base: { Dockerfile: "FROM node:20\n" }, write: { Dockerfile: "FROM\n" }, expected: ALL_THREE("Dockerfile") },
+  {
+    name: "compose: an image updated, one added",
+    base: { "compose.yaml": "services:\n  db:\n    image: postgres:16.2\n  api:\n    build: .\n" },
+    write: { "compose.yaml": "services:\n  db:\n    image: postgres:16.3\n  cache:\n    image: redis:7.2\n  api:\n    build: .\n" },
+    expected: [
+      ["add_dependencies", "compose.yaml", "redis 7.2"],
+      ["update_dependencies", "compose.yaml", "postgres 16.2 → 16.3"],
+    ],
+  },
+  { name: "compose: unreadable", base: { "docker-compose.yml": "services: {}\n" }, write: { "docker-compose.yml": "services:\n  db:\n    image: [\n" }, expected: ALL_THREE("docker-compose.yml") },
+];
+
+describe("check: container images (SPEC §2)", () => {
+  it.each(CONTAINER_IMAGES)("$name", checkCase);
+});

@@ -8,7 +8,7 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
@@ -21,6 +21,7 @@ describe("ECOSYSTEMS", () => {
       bundler: ["Gemfile.lock", "gems.locked"],
       composer: ["composer.lock"],
       "github-actions": [],
+      docker: [],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);

@@ -11,6 +11,7 @@ const MANIFEST_PATH: Record<string, string> = {
   bundler: "Gemfile",
   composer: "composer.json",
   "github-actions": ".github/workflows/ci.yml",
+  docker: "Dockerfile",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -73,6 +74,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "docker":
+        return `FROM --platform=linux/amd64 acme/image-${index}:1.${index} AS stage-${index}`;
       default:
         return `gem "gem-${index}", "~> 1.${index}", require: false # pinned`;
     }
@@ -97,6 +100,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "docker":
+      return { content: body, count, sample: [`acme/image-${last}`, `1.${last} (platform: linux/amd64)`] };
     default:
       return { content: body, count, sample: [`gem-${last}`, `~> 1.${last}`] };
   }
@@ -131,10 +136,10 @@ describe("every parser on hostile input", () => {
 
   // A YAML reader takes almost any text as a scalar or a mapping: random bytes
   // are an error (not a mapping, invalid YAML) or, rarely, a mapping with no dependency in it.
-  it.each(["github-actions"])("%s: random bytes are a parse error or no dependencies", (id) => {
+  it.each(["github-actions", "docker"])("%s: random bytes are a parse error or no dependencies", (id) => {
     for (let seed = 1; seed <= 20; seed++) {
       const result = outcome(id, garbage(seed, 2_000));
-      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be/);
+      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image/);
       else expect(result.map).toEqual({});
     }
   });

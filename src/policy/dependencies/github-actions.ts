@@ -20,6 +20,7 @@
  */
 import { DistinctSpecsBuilder } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
+import { splitImageReference } from "./image-reference.js";
 import { baseName } from "./text.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 import { describeYaml, isYamlObject, optionalList, optionalMapping, yamlMapping } from "./yaml.js";
@@ -32,13 +33,8 @@ export function readUses(uses: string): { name: string; spec: string } | undefin
   const value = uses.trim();
   if (value.startsWith("./") || value.startsWith("../")) return undefined;
   if (value.startsWith("docker://")) {
-    const image = value.slice("docker://".length);
-    const at = image.indexOf("@");
-    if (at !== -1) return { name: `docker://${image.slice(0, at)}`, spec: `${image.slice(at + 1)} (digest)` };
-    const colon = image.lastIndexOf(":");
-    return colon > image.lastIndexOf("/")
-      ? { name: `docker://${image.slice(0, colon)}`, spec: `${image.slice(colon + 1)} (tag)` }
-      : { name: `docker://${image}`, spec: "latest (no tag)" };
+    const { name, spec } = splitImageReference(value.slice("docker://".length));
+    return { name: `docker://${name}`, spec: /\(digest\)|\(no tag\)/.test(spec) ? spec : `${spec} (tag)` };
   }
   const at = value.lastIndexOf("@");
   if (at === -1) return { name: value, spec: "(no ref)" };

@@ -6,6 +6,7 @@
 import { bundler } from "./bundler.js";
 import { cargo } from "./cargo.js";
 import { composer } from "./composer.js";
+import { docker } from "./docker.js";
 import { githubActions } from "./github-actions.js";
 import { baseName } from "./text.js";
 import { gomod } from "./gomod.js";
@@ -17,10 +18,10 @@ import type { Ecosystem } from "./types.js";
 export type { DependencyMap, Ecosystem } from "./types.js";
 export { ManifestParseError } from "./errors.js";
 export { diffDependencies, type DependencyDiff } from "./diff.js";
-export { bundler, cargo, composer, githubActions, gomod, npm, pip, pyproject };
+export { bundler, cargo, composer, docker, githubActions, gomod, npm, pip, pyproject };
 
 /** Every supported ecosystem. No two claim the same manifest or lockfile name. */
-export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions];
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions, docker];
 
 export function ecosystemForManifest(path: string): Ecosystem | undefined {
   return ECOSYSTEMS.find((ecosystem) => ecosystem.isManifest(path));
