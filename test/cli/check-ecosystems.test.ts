@@ -15,12 +15,13 @@ export interface EcosystemCase {
   name: string;
   base?: FileTree;
   write: FileTree;
+  remove?: string[];
   /** [category, path, detail] sorted by category then path then detail; detail may be a RegExp */
   expected: [string, string, string | RegExp][];
 }
 
-export async function checkCase({ base, write, expected }: EcosystemCase): Promise<void> {
-  const repo = scenario({ roles: { tester: DEPENDENCIES }, ...(base ? { base } : {}), change: { write } });
+export async function checkCase({ base, write, remove = [], expected }: EcosystemCase): Promise<void> {
+  const repo = scenario({ roles: { tester: DEPENDENCIES }, ...(base ? { base } : {}), change: { write, remove } });
   const { code, report } = await checkJson(repo.dir, ["--role", "tester"]);
   expect(report.errors).toEqual([]);
   const found = seen(report.findings).map((finding) => [finding.category, finding.path, finding.detail]);
@@ -92,4 +93,22 @@ const CONTAINER_IMAGES: EcosystemCase[] = [
 
 describe("check: container images (SPEC §2)", () => {
   it.each(CONTAINER_IMAGES)("$name", checkCase);
+});
+
+const PYTHON: EcosystemCase[] = [
+  {
+    name: "pyproject: a build-system bump is an update",
+    base: { "pyproject.toml": '[build-system]\nrequires = ["hatchling>=1.18"]\nbuild-backend = "hatchling.build"\n' },
+    write: { "pyproject.toml": '[build-system]\nrequires = ["hatchling>=1.21"]\nbuild-backend = "hatchling.build"\n' },
+    expected: [["update_dependencies", "pyproject.toml", "hatchling >=1.18 (build) → >=1.21 (build)"]],
+  },
+  { name: "pip-tools: a deleted *.in in a requirements folder removes its packages", base: { "requirements-dev/test.in": "pytest>=7\ncoverage[toml]\n" }, write: {}, remove: ["requirements-dev/test.in"], expected: [["remove_dependencies", "requirements-dev/test.in", "coverage [toml]"], ["remove_dependencies", "requirements-dev/test.in", "pytest >=7"]] },
+  { name: "Pipfile: added, updated, reordered", base: { Pipfile: '[packages]\nrequests = "*"\nflask = "==2.3"\n' }, write: { Pipfile: '[packages]\nflask = "==3.0"\nrequests = "*"\n\n[dev-packages]\npytest = "*"\n' }, expected: [["add_dependencies", "Pipfile", "pytest * (dev)"], ["update_dependencies", "Pipfile", "flask ==2.3 → ==3.0"]] },
+  { name: "Pipfile.lock alone is an update", base: { Pipfile: '[packages]\nrequests = "*"\n', "Pipfile.lock": "{}\n" }, write: { "Pipfile.lock": '{"_meta": {}}\n' }, expected: [["update_dependencies", "Pipfile.lock", /Pipfile\.lock changed with no dependency change/]] },
+  { name: "setup.cfg: a new one is compared with nothing", write: { "setup.cfg": "[options]\ninstall_requires =\n    requests>=2\n" }, expected: [["add_dependencies", "setup.cfg", "requests >=2"]] },
+  { name: "setup.cfg: unreadable", base: { "setup.cfg": "[options]\n" }, write: { "setup.cfg": "[options]\ninstall_requires =\n    ??\n" }, expected: ALL_THREE("setup.cfg") },
+];
+
+describe("check: Python manifests (SPEC §2)", () => {
+  it.each(PYTHON)("$name", checkCase);
 });

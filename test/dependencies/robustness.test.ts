@@ -12,6 +12,8 @@ const MANIFEST_PATH: Record<string, string> = {
   composer: "composer.json",
   "github-actions": ".github/workflows/ci.yml",
   docker: "Dockerfile",
+  pipfile: "Pipfile",
+  "setup-cfg": "setup.cfg",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -74,6 +76,10 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "pipfile":
+        return `package-${index} = { version = "==1.${index}", extras = ["socks"] }`;
+      case "setup-cfg":
+        return `    package-${index}>=1.${index} ; python_version >= "3.8"`;
       case "docker":
         return `FROM --platform=linux/amd64 acme/image-${index}:1.${index} AS stage-${index}`;
       default:
@@ -100,6 +106,10 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "pipfile":
+      return { content: `[packages]\n${body}`, count, sample: [`package-${last}`, `==1.${last} extras=[socks]`] };
+    case "setup-cfg":
+      return { content: `[options]\ninstall_requires =\n${body}`, count, sample: [`package-${last}`, `>=1.${last} ; python_version >= "3.8"`] };
     case "docker":
       return { content: body, count, sample: [`acme/image-${last}`, `1.${last} (platform: linux/amd64)`] };
     default:
@@ -123,6 +133,7 @@ describe("every parser on hostile input", () => {
     ["npm", "invalid JSON"],
     ["composer", "invalid JSON"],
     ["pyproject", "invalid TOML"],
+    ["pipfile", "invalid TOML"],
     ["cargo", "invalid TOML"],
     ["pip", "not a requirement"],
     ["gomod", "not a go.mod directive"],
@@ -136,10 +147,10 @@ describe("every parser on hostile input", () => {
 
   // A YAML reader takes almost any text as a scalar or a mapping: random bytes
   // are an error (not a mapping, invalid YAML) or, rarely, a mapping with no dependency in it.
-  it.each(["github-actions", "docker"])("%s: random bytes are a parse error or no dependencies", (id) => {
+  it.each(["github-actions", "docker", "setup-cfg"])("%s: random bytes are a parse error or no dependencies", (id) => {
     for (let seed = 1; seed <= 20; seed++) {
       const result = outcome(id, garbage(seed, 2_000));
-      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image/);
+      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image|key = value|before any/);
       else expect(result.map).toEqual({});
     }
   });

@@ -12,16 +12,18 @@ import { baseName } from "./text.js";
 import { gomod } from "./gomod.js";
 import { npm } from "./npm.js";
 import { pip } from "./pip.js";
+import { pipfile } from "./pipfile.js";
 import { pyproject } from "./pyproject.js";
+import { setupCfg } from "./setup-cfg.js";
 import type { Ecosystem } from "./types.js";
 
 export type { DependencyMap, Ecosystem } from "./types.js";
 export { ManifestParseError } from "./errors.js";
 export { diffDependencies, type DependencyDiff } from "./diff.js";
-export { bundler, cargo, composer, docker, githubActions, gomod, npm, pip, pyproject };
+export { bundler, cargo, composer, docker, githubActions, gomod, npm, pip, pipfile, pyproject, setupCfg };
 
 /** Every supported ecosystem. No two claim the same manifest or lockfile name. */
-export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions, docker];
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions, docker, pipfile, setupCfg];
 
 export function ecosystemForManifest(path: string): Ecosystem | undefined {
   return ECOSYSTEMS.find((ecosystem) => ecosystem.isManifest(path));
