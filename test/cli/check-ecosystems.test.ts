@@ -112,3 +112,26 @@ const PYTHON: EcosystemCase[] = [
 describe("check: Python manifests (SPEC §2)", () => {
   it.each(PYTHON)("$name", checkCase);
 });
+
+const pomWith = (properties: string, dependencies: string) =>
+  `<?xml version="1.0"?>\n<project>\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>com.acme</groupId>\n  <artifactId>app</artifactId>\n  <version>1.0</version>\n  <properties>${properties}</properties>\n  <dependencies>\n${dependencies}  </dependencies>\n</project>\n`;
+const dep = (group: string, artifact: string, version: string) => `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>\n`;
+
+const MAVEN: EcosystemCase[] = [
+  {
+    name: "Maven: a property bump updates its artifact; one added",
+    base: { "pom.xml": pomWith("<jackson.version>2.16.1</jackson.version>", dep("com.fasterxml.jackson.core", "jackson-databind", "${jackson.version}")) },
+    write: { "pom.xml": pomWith("<jackson.version>2.17.0</jackson.version>", dep("com.fasterxml.jackson.core", "jackson-databind", "${jackson.version}") + dep("org.slf4j", "slf4j-api", "2.0.12")) },
+    expected: [
+      ["add_dependencies", "pom.xml", "org.slf4j:slf4j-api 2.0.12"],
+      ["update_dependencies", "pom.xml", "com.fasterxml.jackson.core:jackson-databind 2.16.1 → 2.17.0"],
+    ],
+  },
+  { name: "Maven: a new module pom is compared with nothing", base: { "pom.xml": pomWith("", dep("g", "a", "1")) }, write: { "core/pom.xml": pomWith("", dep("g", "a", "1")) }, expected: [["add_dependencies", "core/pom.xml", "g:a 1"]] },
+  { name: "Maven: reformatted only", base: { "pom.xml": pomWith("", dep("g", "a", "1")) }, write: { "pom.xml": pomWith("\n", "    <!-- one -->\n    <dependency>\n      <artifactId>a</artifactId>\n      <groupId>g</groupId>\n      <version>1</version>\n    </dependency>\n") }, expected: [] },
+  { name: "Maven: unreadable", base: { "pom.xml": pomWith("", dep("g", "a", "1")) }, write: { "pom.xml": "<project><dependencies>\n" }, expected: ALL_THREE("pom.xml") },
+];
+
+describe("check: Maven (SPEC §2)", () => {
+  it.each(MAVEN)("$name", checkCase);
+});

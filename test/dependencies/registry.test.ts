@@ -8,7 +8,7 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
@@ -24,6 +24,7 @@ describe("ECOSYSTEMS", () => {
       docker: [],
       pipfile: ["Pipfile.lock"],
       "setup-cfg": [],
+      maven: [],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);

@@ -14,6 +14,7 @@ const MANIFEST_PATH: Record<string, string> = {
   docker: "Dockerfile",
   pipfile: "Pipfile",
   "setup-cfg": "setup.cfg",
+  maven: "pom.xml",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -76,6 +77,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "maven":
+        return `<dependency><groupId>com.acme</groupId><artifactId>lib-${index}</artifactId><version>1.${index}</version><scope>test</scope></dependency>`;
       case "pipfile":
         return `package-${index} = { version = "==1.${index}", extras = ["socks"] }`;
       case "setup-cfg":
@@ -106,6 +109,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "maven":
+      return { content: `<project><dependencies>\n${body}\n</dependencies></project>`, count, sample: [`com.acme:lib-${last}`, `1.${last} (test)`] };
     case "pipfile":
       return { content: `[packages]\n${body}`, count, sample: [`package-${last}`, `==1.${last} extras=[socks]`] };
     case "setup-cfg":
@@ -121,7 +126,7 @@ const IDS = ECOSYSTEMS.map((each) => each.id);
 
 describe("every parser on hostile input", () => {
   it.each(IDS)("%s: an empty file has a defined result", (id) => {
-    const expected = id === "npm" || id === "composer" ? { error: "file is empty" } : { map: {} };
+    const expected = id === "npm" || id === "composer" || id === "maven" ? { error: "file is empty" } : { map: {} };
     expect(outcome(id, "")).toEqual(expected);
   });
 
@@ -134,6 +139,7 @@ describe("every parser on hostile input", () => {
     ["composer", "invalid JSON"],
     ["pyproject", "invalid TOML"],
     ["pipfile", "invalid TOML"],
+    ["maven", "invalid XML"],
     ["cargo", "invalid TOML"],
     ["pip", "not a requirement"],
     ["gomod", "not a go.mod directive"],
