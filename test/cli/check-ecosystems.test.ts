@@ -135,3 +135,18 @@ const MAVEN: EcosystemCase[] = [
 describe("check: Maven (SPEC §2)", () => {
   it.each(MAVEN)("$name", checkCase);
 });
+
+const csproj = (references: string) => `<Project Sdk="Microsoft.NET.Sdk">\n  <ItemGroup>\n${references}  </ItemGroup>\n</Project>\n`;
+const ref = (name: string, version: string) => `    <PackageReference Include="${name}" Version="${version}" />\n`;
+const CS = "src/Shop/Shop.csproj";
+
+const NUGET: EcosystemCase[] = [
+  { name: "NuGet: csproj updated and added", base: { [CS]: csproj(ref("Dapper", "2.1.24")) }, write: { [CS]: csproj(ref("Dapper", "2.1.28") + ref("Polly", "8.2.1")) }, expected: [["add_dependencies", CS, "Polly 8.2.1"], ["update_dependencies", CS, "Dapper 2.1.24 → 2.1.28"]] },
+  { name: "NuGet: a central version bumped in Directory.Packages.props", base: { "Directory.Packages.props": `<Project><ItemGroup><PackageVersion Include="xunit" Version="2.6.6" /></ItemGroup></Project>\n` }, write: { "Directory.Packages.props": `<Project><ItemGroup><PackageVersion Include="xunit" Version="2.7.0" /></ItemGroup></Project>\n` }, expected: [["update_dependencies", "Directory.Packages.props", "xunit 2.6.6 → 2.7.0"]] },
+  { name: "NuGet: packages.config removal", base: { "packages.config": '<packages><package id="NUnit" version="3.14.0" /><package id="Moq" version="4.20.70" /></packages>\n' }, write: { "packages.config": '<packages><package id="NUnit" version="3.14.0" /></packages>\n' }, expected: [["remove_dependencies", "packages.config", "Moq 4.20.70"]] },
+  { name: "NuGet: unreadable", base: { [CS]: csproj(ref("Dapper", "2.1.24")) }, write: { [CS]: "<Project><ItemGroup>\n" }, expected: ALL_THREE(CS) },
+];
+
+describe("check: NuGet (SPEC §2)", () => {
+  it.each(NUGET)("$name", checkCase);
+});

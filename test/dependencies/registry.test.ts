@@ -8,7 +8,7 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
@@ -25,6 +25,7 @@ describe("ECOSYSTEMS", () => {
       pipfile: ["Pipfile.lock"],
       "setup-cfg": [],
       maven: [],
+      nuget: ["packages.lock.json"],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);

@@ -15,6 +15,7 @@ const MANIFEST_PATH: Record<string, string> = {
   pipfile: "Pipfile",
   "setup-cfg": "setup.cfg",
   maven: "pom.xml",
+  nuget: "App.csproj",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -77,6 +78,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "nuget":
+        return `    <PackageReference Include="Acme.Lib${index}" Version="1.${index}.0" PrivateAssets="all" />`;
       case "maven":
         return `<dependency><groupId>com.acme</groupId><artifactId>lib-${index}</artifactId><version>1.${index}</version><scope>test</scope></dependency>`;
       case "pipfile":
@@ -109,6 +112,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "nuget":
+      return { content: `<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>\n${body}\n</ItemGroup></Project>`, count, sample: [`Acme.Lib${last}`, `1.${last}.0 (private)`] };
     case "maven":
       return { content: `<project><dependencies>\n${body}\n</dependencies></project>`, count, sample: [`com.acme:lib-${last}`, `1.${last} (test)`] };
     case "pipfile":
@@ -126,7 +131,7 @@ const IDS = ECOSYSTEMS.map((each) => each.id);
 
 describe("every parser on hostile input", () => {
   it.each(IDS)("%s: an empty file has a defined result", (id) => {
-    const expected = id === "npm" || id === "composer" || id === "maven" ? { error: "file is empty" } : { map: {} };
+    const expected = id === "npm" || id === "composer" || id === "maven" || id === "nuget" ? { error: "file is empty" } : { map: {} };
     expect(outcome(id, "")).toEqual(expected);
   });
 
@@ -140,6 +145,7 @@ describe("every parser on hostile input", () => {
     ["pyproject", "invalid TOML"],
     ["pipfile", "invalid TOML"],
     ["maven", "invalid XML"],
+    ["nuget", "invalid XML"],
     ["cargo", "invalid TOML"],
     ["pip", "not a requirement"],
     ["gomod", "not a go.mod directive"],
