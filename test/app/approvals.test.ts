@@ -110,7 +110,7 @@ describe("approve", () => {
     const files = fake.filesAt(REPO, pull.head.sha);
     fake.push(REPO, 1, { ...files, "package.json": JSON.stringify({ dependencies: { express: "^4.19.2", lodash: "^4.17.21", leftpad: "1.0.0" } }) });
     await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "synchronize"));
-    const findings = fake.report(latestRun()).findings.filter((f) => f.category === "add_dependencies");
+    const findings = fake.report(latestRun()).findings.filter((f) => f.category === "add_dependencies" && f.path === "package.json");
     expect(findings.map((f) => `${f.detail} ${f.state}`)).toEqual(["leftpad 1.0.0 pending", "lodash ^4.17.21 approved"]);
     expect(latestRun()?.conclusion).toBe("action_required");
   });

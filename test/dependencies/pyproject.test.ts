@@ -6,8 +6,9 @@ const parse = (content: string) => pyproject.parse(content, "pyproject.toml");
 
 describe("pyproject.toml", () => {
   describe("PEP 621 and PEP 735", () => {
-    it("reads dependencies, optional-dependencies and dependency-groups, skipping include-group", () => {
+    it("reads build-system.requires, dependencies, optional-dependencies and dependency-groups, skipping include-group", () => {
       expect(parse(readFixture("pyproject/pep621/base/pyproject.toml"))).toEqual({
+        hatchling: "* (build)",
         httpx: ">=0.25",
         pydantic: "[email]>=2.5,<3",
         sqlalchemy: "~=2.0",
@@ -42,6 +43,7 @@ describe("pyproject.toml", () => {
   describe("Poetry", () => {
     it("reads main, legacy dev and group tables; tables render as their version or as key=value pairs", () => {
       expect(parse(readFixture("pyproject/poetry/base/pyproject.toml"))).toEqual({
+        "poetry-core": "* (build)",
         click: "^8.1",
         rich: "^13.7",
         "acme-core": "git=https://github.com/acme/core.git tag=v2.1.0",

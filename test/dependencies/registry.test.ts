@@ -8,18 +8,24 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
     expect(Object.fromEntries(ECOSYSTEMS.map((ecosystem) => [ecosystem.id, ecosystem.lockfiles]))).toEqual({
       npm: ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"],
       pip: [],
-      pyproject: ["Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"],
+      pyproject: ["poetry.lock", "uv.lock", "pdm.lock"],
       gomod: ["go.sum"],
       cargo: ["Cargo.lock"],
       bundler: ["Gemfile.lock", "gems.locked"],
       composer: ["composer.lock"],
+      "github-actions": [],
+      docker: [],
+      pipfile: ["Pipfile.lock"],
+      "setup-cfg": [],
+      maven: [],
+      nuget: ["packages.lock.json"],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);
@@ -68,7 +74,6 @@ describe("ecosystemForManifest", () => {
     "gemfile",
     "composer.lock",
     "setup.py",
-    "Pipfile",
     "",
   ])("%s is not a manifest", (path) => {
     expect(ecosystemForManifest(path)).toBeUndefined();
@@ -91,7 +96,7 @@ describe("ecosystemForLockfile", () => {
     ["poetry.lock", "pyproject"],
     ["uv.lock", "pyproject"],
     ["pdm.lock", "pyproject"],
-    ["Pipfile.lock", "pyproject"],
+    ["Pipfile.lock", "pipfile"],
     ["go.sum", "gomod"],
     ["Cargo.lock", "cargo"],
     ["Gemfile.lock", "bundler"],

@@ -10,6 +10,12 @@ const MANIFEST_PATH: Record<string, string> = {
   cargo: "Cargo.toml",
   bundler: "Gemfile",
   composer: "composer.json",
+  "github-actions": ".github/workflows/ci.yml",
+  docker: "Dockerfile",
+  pipfile: "Pipfile",
+  "setup-cfg": "setup.cfg",
+  maven: "pom.xml",
+  nuget: "App.csproj",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -70,6 +76,18 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `\tgithub.com/acme/module-${index} v1.${index}.0 // indirect`;
       case "cargo":
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
+      case "github-actions":
+        return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "nuget":
+        return `    <PackageReference Include="Acme.Lib${index}" Version="1.${index}.0" PrivateAssets="all" />`;
+      case "maven":
+        return `<dependency><groupId>com.acme</groupId><artifactId>lib-${index}</artifactId><version>1.${index}</version><scope>test</scope></dependency>`;
+      case "pipfile":
+        return `package-${index} = { version = "==1.${index}", extras = ["socks"] }`;
+      case "setup-cfg":
+        return `    package-${index}>=1.${index} ; python_version >= "3.8"`;
+      case "docker":
+        return `FROM --platform=linux/amd64 acme/image-${index}:1.${index} AS stage-${index}`;
       default:
         return `gem "gem-${index}", "~> 1.${index}", require: false # pinned`;
     }
@@ -92,6 +110,18 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `module x\n\nrequire (\n${body}\n)\n`, count, sample: [`github.com/acme/module-${last}`, `v1.${last}.0 (indirect)`] };
     case "cargo":
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
+    case "github-actions":
+      return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "nuget":
+      return { content: `<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>\n${body}\n</ItemGroup></Project>`, count, sample: [`Acme.Lib${last}`, `1.${last}.0 (private)`] };
+    case "maven":
+      return { content: `<project><dependencies>\n${body}\n</dependencies></project>`, count, sample: [`com.acme:lib-${last}`, `1.${last} (test)`] };
+    case "pipfile":
+      return { content: `[packages]\n${body}`, count, sample: [`package-${last}`, `==1.${last} extras=[socks]`] };
+    case "setup-cfg":
+      return { content: `[options]\ninstall_requires =\n${body}`, count, sample: [`package-${last}`, `>=1.${last} ; python_version >= "3.8"`] };
+    case "docker":
+      return { content: body, count, sample: [`acme/image-${last}`, `1.${last} (platform: linux/amd64)`] };
     default:
       return { content: body, count, sample: [`gem-${last}`, `~> 1.${last}`] };
   }
@@ -101,7 +131,7 @@ const IDS = ECOSYSTEMS.map((each) => each.id);
 
 describe("every parser on hostile input", () => {
   it.each(IDS)("%s: an empty file has a defined result", (id) => {
-    const expected = id === "npm" || id === "composer" ? { error: "file is empty" } : { map: {} };
+    const expected = id === "npm" || id === "composer" || id === "maven" || id === "nuget" ? { error: "file is empty" } : { map: {} };
     expect(outcome(id, "")).toEqual(expected);
   });
 
@@ -113,6 +143,9 @@ describe("every parser on hostile input", () => {
     ["npm", "invalid JSON"],
     ["composer", "invalid JSON"],
     ["pyproject", "invalid TOML"],
+    ["pipfile", "invalid TOML"],
+    ["maven", "invalid XML"],
+    ["nuget", "invalid XML"],
     ["cargo", "invalid TOML"],
     ["pip", "not a requirement"],
     ["gomod", "not a go.mod directive"],
@@ -121,6 +154,16 @@ describe("every parser on hostile input", () => {
       const result = outcome(id, garbage(seed, 2_000));
       expect(result).toHaveProperty("error");
       expect("error" in result && result.error).toContain(kind);
+    }
+  });
+
+  // A YAML reader takes almost any text as a scalar or a mapping: random bytes
+  // are an error (not a mapping, invalid YAML) or, rarely, a mapping with no dependency in it.
+  it.each(["github-actions", "docker", "setup-cfg"])("%s: random bytes are a parse error or no dependencies", (id) => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = outcome(id, garbage(seed, 2_000));
+      if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image|key = value|before any/);
+      else expect(result.map).toEqual({});
     }
   });
 
@@ -135,7 +178,25 @@ describe("every parser on hostile input", () => {
     }
   });
 
-  it.each(IDS)("%s: a 5 MB manifest parses completely", (id) => {
+  const YAML_IDS = ["github-actions"];
+  it.each(YAML_IDS)("%s: a YAML manifest over 256 KB is a clear error, read in no time", (id) => {
+    const { content } = largeManifest(id);
+    const started = performance.now();
+    expect(outcome(id, content)).toEqual({ error: `file is ${Math.ceil(content.length / 1024)} KB, more than the 256 KB a YAML manifest is read up to` });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it.each(YAML_IDS)("%s: a 250 KB YAML manifest parses completely, and 250 KB of quotes is an error within seconds", (id) => {
+    const { content } = largeManifest(id);
+    const cut = content.slice(0, content.lastIndexOf("\n", 250 * 1024));
+    const result = ecosystem(id).parse(cut, MANIFEST_PATH[id] ?? "");
+    expect(Object.keys(result).length).toBe(cut.split("\n").length - 3);
+    const started = performance.now();
+    expect(outcome(id, '"'.repeat(250 * 1024))).toHaveProperty("error");
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it.each(IDS.filter((id) => !YAML_IDS.includes(id)))("%s: a 5 MB manifest parses completely", (id) => {
     const { content, count, sample } = largeManifest(id);
     expect(content.length).toBeGreaterThanOrEqual(FIVE_MB);
     const result = ecosystem(id).parse(content, MANIFEST_PATH[id] ?? "");

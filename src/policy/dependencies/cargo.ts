@@ -19,8 +19,8 @@
 import { DependencyMapBuilder, compareCodeUnits } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
 import { baseName } from "./text.js";
-import { describeToml, isTomlTable, optionalTable, parseToml, renderTomlPairs } from "./toml.js";
-import type { TomlTable, TomlValue } from "./toml.js";
+import { describeToml, isTomlTable, optionalTable, parseToml, renderVersionOrTable } from "./toml.js";
+import type { TomlTable } from "./toml.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 
 /** Dependency tables of a manifest or of one `[target.X]`, with the label each contributes. */
@@ -30,17 +30,6 @@ const KINDS = [
   { keys: ["build-dependencies", "build_dependencies"], label: "build" },
 ] as const;
 
-function renderCrateSpec(value: TomlValue, field: string): string {
-  if (typeof value === "string") return value;
-  if (!isTomlTable(value)) {
-    throw ManifestParseError.at(`${field} must be a version string or a table, found ${describeToml(value)}`);
-  }
-  const version = value["version"];
-  const rest = renderTomlPairs(value, typeof version === "string" ? ["version"] : []);
-  const parts = [typeof version === "string" ? version : "", rest].filter((part) => part !== "");
-  return parts.length === 0 ? "*" : parts.join(" ");
-}
-
 function addDependencyTable(
   dependencies: DependencyMapBuilder,
   table: TomlTable | undefined,
@@ -49,7 +38,7 @@ function addDependencyTable(
 ): void {
   const suffix = labels.length === 0 ? "" : ` (${labels.join(", ")})`;
   for (const [name, value] of Object.entries(table ?? {})) {
-    dependencies.add(name, renderCrateSpec(value, `${field}.${name}`) + suffix);
+    dependencies.add(name, renderVersionOrTable(value, `${field}.${name}`) + suffix);
   }
 }
 

@@ -28,3 +28,22 @@ export function compareCodeUnits(left: string, right: string): number {
   if (left === right) return 0;
   return left < right ? -1 : 1;
 }
+
+/**
+ * Like {@link DependencyMapBuilder}, for manifests where the same dependency is
+ * used in many places (an action in every job, an image in two stages): each
+ * distinct spec once, sorted, so reordering or repeating uses changes nothing.
+ */
+export class DistinctSpecsBuilder {
+  private readonly specsByName = new Map<string, Set<string>>();
+
+  add(name: string, spec: string): void {
+    const specs = this.specsByName.get(name) ?? new Set<string>();
+    specs.add(spec);
+    this.specsByName.set(name, specs);
+  }
+
+  build(): DependencyMap {
+    return Object.fromEntries([...this.specsByName].map(([name, specs]) => [name, [...specs].sort(compareCodeUnits).join(", ")]));
+  }
+}

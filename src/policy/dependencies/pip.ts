@@ -108,24 +108,28 @@ function parse(content: string): DependencyMap {
   return dependencies.build();
 }
 
+/** autoconf and setuptools inputs that end in `.in` but are not requirements, wherever they are. */
+const NOT_REQUIREMENTS = new Set(["MANIFEST.in", "Makefile.in"]);
+
 function isRequirementsFile(path: string): boolean {
   const name = baseName(path);
+  if (NOT_REQUIREMENTS.has(name)) return false;
   const segments = path.split("/");
-  const directory = segments[segments.length - 2];
+  const directory = segments[segments.length - 2] ?? "";
   return (
-    name === "requirements.txt" ||
-    /^requirements[-_].+\.txt$/.test(name) ||
-    /^.+-requirements\.txt$/.test(name) ||
+    /^requirements(?:[-_.].+)?\.txt$/.test(name) ||
     /^requirements.*\.in$/.test(name) ||
-    (directory === "requirements" && /^.+\.(?:txt|in)$/.test(name))
+    /^.+-requirements\.(?:txt|in)$/.test(name) ||
+    // pip-tools layouts: requirements/base.in, requirements-dev/test.txt, requirements.d/lint.in
+    (directory.startsWith("requirements") && /^.+\.(?:txt|in)$/.test(name))
   );
 }
 
 export const pip: Ecosystem = {
   id: "pip",
   isManifest: isRequirementsFile,
-  // Python lockfiles (Pipfile.lock, poetry.lock, uv.lock, pdm.lock) belong to
-  // the pyproject ecosystem; a compiled requirements.txt is its own lock.
+  // Python lockfiles belong to pyproject (poetry.lock, uv.lock, pdm.lock) and
+  // pipfile (Pipfile.lock); a compiled requirements.txt is its own lock.
   lockfiles: [],
   parse,
 };

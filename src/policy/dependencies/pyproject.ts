@@ -2,6 +2,7 @@
  * Python `pyproject.toml`: the standard tables and Poetry's.
  *
  * Quirks handled:
+ * - PEP 518 `[build-system] requires` (` (build)`);
  * - PEP 621 `[project] dependencies` and `[project.optional-dependencies]`
  *   (` (extra: NAME)`), PEP 735 `[dependency-groups]` (` (group: NAME)`),
  *   whose `{include-group = "..."}` entries name no package and are skipped;
@@ -87,6 +88,10 @@ function parse(content: string): DependencyMap {
     }
   }
 
+  // PEP 518: what the build backend needs (setuptools_scm, hatchling...), changed as often as runtime dependencies.
+  const buildSystem = optionalTable(document, "build-system", "build-system");
+  if (buildSystem !== undefined) addRequirementList(dependencies, buildSystem["requires"], "build-system.requires", " (build)");
+
   const groups = optionalTable(document, "dependency-groups", "dependency-groups");
   for (const [group, list] of sortedEntries(groups)) {
     addRequirementList(dependencies, list, `dependency-groups.${group}`, ` (group: ${group})`, true);
@@ -117,6 +122,6 @@ function parse(content: string): DependencyMap {
 export const pyproject: Ecosystem = {
   id: "pyproject",
   isManifest: (path) => baseName(path) === "pyproject.toml",
-  lockfiles: ["Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock"],
+  lockfiles: ["poetry.lock", "uv.lock", "pdm.lock"],
   parse,
 };

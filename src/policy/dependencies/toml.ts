@@ -63,3 +63,16 @@ export function renderTomlPairs(table: TomlTable, skipKeys: readonly string[] = 
     .map(([key, value]) => `${key}=${renderTomlValue(value)}`)
     .join(" ");
 }
+
+/**
+ * A dependency written as a version string or as a table (Cargo, Pipenv):
+ * the version, then the table's other keys as sorted `key=value` pairs, so a
+ * feature or source change shows as an update; `*` for an empty table.
+ */
+export function renderVersionOrTable(value: TomlValue, field: string): string {
+  if (typeof value === "string") return value;
+  if (!isTomlTable(value)) throw ManifestParseError.at(`${field} must be a version string or a table, found ${describeToml(value)}`);
+  const version = value["version"];
+  const rest = renderTomlPairs(value, typeof version === "string" ? ["version"] : []);
+  return [typeof version === "string" ? version : "", rest].filter((part) => part !== "").join(" ") || "*";
+}
