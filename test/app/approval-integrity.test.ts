@@ -228,7 +228,8 @@ describe("every accepted approval is acknowledged with what it covers", () => {
     await say("alice", "/roleguard approve database_migrations add_dependencies");
     const ack = replies().at(-1)?.body ?? "";
     expect(ack).toContain("@alice roleguard recorded what you approved");
-    expect(ack).toContain("- the approval of `database_migrations`, `add_dependencies` covers 2 findings:");
+    // Three: the migration, lodash, and the fixture's Dockerfile image (container images are a dependency ecosystem now).
+    expect(ack).toContain("- the approval of `database_migrations`, `add_dependencies` covers 3 findings:");
     expect(ack).toContain(`\`database_migrations\`: \`${MIGRATION}\` at blob \`${blobSha("create table t();\n").slice(0, 7)}\``);
     expect(ack).toMatch(/`add_dependencies`: `package\.json` — lodash \^4\.17\.21/);
   });

@@ -174,7 +174,7 @@ describe("the worker reads nothing it was not given", () => {
 
 describe("the time budget", () => {
   const stalled = () => scenario({ apply: ["software-engineer-typescript-backend"], files: ["stall-the-engine.txt"] });
-  const normal = () => scenario({ apply: ["software-engineer-typescript-backend"], files: [".github/workflows/ci.yml"] });
+  const normal = () => scenario({ apply: ["software-engineer-typescript-backend"], files: [".github/CODEOWNERS"] });
 
   it("ends an evaluation stuck in a regular expression at its budget, and the pool keeps working", async () => {
     const slow = misbehavingPool({ timeoutSeconds: 0.5 });
