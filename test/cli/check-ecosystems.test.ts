@@ -161,3 +161,14 @@ const HELM_DART: EcosystemCase[] = [
 describe("check: Helm and Dart (SPEC §2)", () => {
   it.each(HELM_DART)("$name", checkCase);
 });
+
+const CATALOG = (ktor: string) => `[versions]\nktor = "${ktor}"\n\n[libraries]\nktor-core = { module = "io.ktor:ktor-server-core", version.ref = "ktor" }\n`;
+
+const GRADLE: EcosystemCase[] = [
+  { name: "Gradle catalog: a [versions] bump", base: { "gradle/libs.versions.toml": CATALOG("2.3.7") }, write: { "gradle/libs.versions.toml": CATALOG("2.3.8") }, expected: [["update_dependencies", "gradle/libs.versions.toml", "io.ktor:ktor-server-core 2.3.7 → 2.3.8"]] },
+  { name: "Gradle catalog: unreadable", base: { "gradle/libs.versions.toml": CATALOG("2.3.7") }, write: { "gradle/libs.versions.toml": "[libraries\n" }, expected: ALL_THREE("gradle/libs.versions.toml") },
+];
+
+describe("check: Gradle version catalogs (SPEC §2)", () => {
+  it.each(GRADLE)("$name", checkCase);
+});

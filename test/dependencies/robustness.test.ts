@@ -18,6 +18,7 @@ const MANIFEST_PATH: Record<string, string> = {
   nuget: "App.csproj",
   helm: "Chart.yaml",
   dart: "pubspec.yaml",
+  "gradle-catalog": "gradle/libs.versions.toml",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -80,6 +81,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "gradle-catalog":
+        return `lib-${index} = { module = "com.acme:lib-${index}", version = "1.${index}" }`;
       case "helm":
         return `  - name: chart-${index}\n    version: 1.${index}.0`;
       case "dart":
@@ -118,6 +121,8 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "gradle-catalog":
+      return { content: `[libraries]\n${body}`, count, sample: [`com.acme:lib-${last}`, `1.${last}`] };
     case "helm":
       return { content: `dependencies:\n${body}\n`, count, sample: [`chart-${last}`, `1.${last}.0`] };
     case "dart":
@@ -154,6 +159,7 @@ describe("every parser on hostile input", () => {
     ["composer", "invalid JSON"],
     ["pyproject", "invalid TOML"],
     ["pipfile", "invalid TOML"],
+    ["gradle-catalog", "invalid TOML"],
     ["maven", "invalid XML"],
     ["nuget", "invalid XML"],
     ["cargo", "invalid TOML"],
