@@ -150,3 +150,25 @@ const NUGET: EcosystemCase[] = [
 describe("check: NuGet (SPEC §2)", () => {
   it.each(NUGET)("$name", checkCase);
 });
+
+const HELM_DART: EcosystemCase[] = [
+  { name: "Helm: a subchart bumped", base: { "charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.6.0\n    repository: https://charts.bitnami.com/bitnami\n" }, write: { "charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 1.0.1\ndependencies:\n  - name: redis\n    version: 18.7.0\n    repository: https://charts.bitnami.com/bitnami\n" }, expected: [["update_dependencies", "charts/shop/Chart.yaml", "redis 18.6.0 repository=https://charts.bitnami.com/bitnami → 18.7.0 repository=https://charts.bitnami.com/bitnami"]] },
+  { name: "Helm: unreadable", base: { "Chart.yaml": "name: x\n" }, write: { "Chart.yaml": "dependencies: [\n" }, expected: ALL_THREE("Chart.yaml") },
+  { name: "Dart: added and a new pubspec compared with nothing", base: { "pubspec.yaml": "name: app\ndependencies:\n  http: ^1.1.0\n" }, write: { "pubspec.yaml": "name: app\ndependencies:\n  http: ^1.1.0\n  provider: ^6.1.1\n", "packages/core/pubspec.yaml": "name: core\ndependencies:\n  http: ^1.1.0\n" }, expected: [["add_dependencies", "packages/core/pubspec.yaml", "http ^1.1.0"], ["add_dependencies", "pubspec.yaml", "provider ^6.1.1"]] },
+  { name: "Dart: reformatted only", base: { "pubspec.yaml": "name: app\ndependencies:\n  http: ^1.1.0\n  provider: ^6.1.1\n" }, write: { "pubspec.yaml": "name: app\n\n# deps\ndependencies:\n    provider: '^6.1.1'\n    http: \"^1.1.0\"\n" }, expected: [] },
+];
+
+describe("check: Helm and Dart (SPEC §2)", () => {
+  it.each(HELM_DART)("$name", checkCase);
+});
+
+const CATALOG = (ktor: string) => `[versions]\nktor = "${ktor}"\n\n[libraries]\nktor-core = { module = "io.ktor:ktor-server-core", version.ref = "ktor" }\n`;
+
+const GRADLE: EcosystemCase[] = [
+  { name: "Gradle catalog: a [versions] bump", base: { "gradle/libs.versions.toml": CATALOG("2.3.7") }, write: { "gradle/libs.versions.toml": CATALOG("2.3.8") }, expected: [["update_dependencies", "gradle/libs.versions.toml", "io.ktor:ktor-server-core 2.3.7 → 2.3.8"]] },
+  { name: "Gradle catalog: unreadable", base: { "gradle/libs.versions.toml": CATALOG("2.3.7") }, write: { "gradle/libs.versions.toml": "[libraries\n" }, expected: ALL_THREE("gradle/libs.versions.toml") },
+];
+
+describe("check: Gradle version catalogs (SPEC §2)", () => {
+  it.each(GRADLE)("$name", checkCase);
+});

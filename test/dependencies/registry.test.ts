@@ -8,7 +8,7 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget", "helm", "dart", "gradle-catalog"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
@@ -26,6 +26,9 @@ describe("ECOSYSTEMS", () => {
       "setup-cfg": [],
       maven: [],
       nuget: ["packages.lock.json"],
+      helm: ["Chart.lock"],
+      dart: ["pubspec.lock"],
+      "gradle-catalog": [],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);

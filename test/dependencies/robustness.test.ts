@@ -16,6 +16,9 @@ const MANIFEST_PATH: Record<string, string> = {
   "setup-cfg": "setup.cfg",
   maven: "pom.xml",
   nuget: "App.csproj",
+  helm: "Chart.yaml",
+  dart: "pubspec.yaml",
+  "gradle-catalog": "gradle/libs.versions.toml",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -78,6 +81,12 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `crate-${index} = { version = "1.${index}", features = ["std", "serde"] }`;
       case "github-actions":
         return `      - uses: acme/action-${index}@v1.${index} # step ${index}`;
+      case "gradle-catalog":
+        return `lib-${index} = { module = "com.acme:lib-${index}", version = "1.${index}" }`;
+      case "helm":
+        return `  - name: chart-${index}\n    version: 1.${index}.0`;
+      case "dart":
+        return `  package_${index}: ^1.${index}.0`;
       case "nuget":
         return `    <PackageReference Include="Acme.Lib${index}" Version="1.${index}.0" PrivateAssets="all" />`;
       case "maven":
@@ -112,6 +121,12 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[dependencies]\n${body}`, count, sample: [`crate-${last}`, `1.${last} features=[std,serde]`] };
     case "github-actions":
       return { content: `jobs:\n  build:\n    steps:\n${body}\n`, count, sample: [`acme/action-${last}`, `v1.${last} (tag)`] };
+    case "gradle-catalog":
+      return { content: `[libraries]\n${body}`, count, sample: [`com.acme:lib-${last}`, `1.${last}`] };
+    case "helm":
+      return { content: `dependencies:\n${body}\n`, count, sample: [`chart-${last}`, `1.${last}.0`] };
+    case "dart":
+      return { content: `dependencies:\n${body}\n`, count, sample: [`package_${last}`, `^1.${last}.0`] };
     case "nuget":
       return { content: `<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>\n${body}\n</ItemGroup></Project>`, count, sample: [`Acme.Lib${last}`, `1.${last}.0 (private)`] };
     case "maven":
@@ -144,6 +159,7 @@ describe("every parser on hostile input", () => {
     ["composer", "invalid JSON"],
     ["pyproject", "invalid TOML"],
     ["pipfile", "invalid TOML"],
+    ["gradle-catalog", "invalid TOML"],
     ["maven", "invalid XML"],
     ["nuget", "invalid XML"],
     ["cargo", "invalid TOML"],
@@ -159,7 +175,7 @@ describe("every parser on hostile input", () => {
 
   // A YAML reader takes almost any text as a scalar or a mapping: random bytes
   // are an error (not a mapping, invalid YAML) or, rarely, a mapping with no dependency in it.
-  it.each(["github-actions", "docker", "setup-cfg"])("%s: random bytes are a parse error or no dependencies", (id) => {
+  it.each(["github-actions", "docker", "setup-cfg", "helm", "dart"])("%s: random bytes are a parse error or no dependencies", (id) => {
     for (let seed = 1; seed <= 20; seed++) {
       const result = outcome(id, garbage(seed, 2_000));
       if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image|key = value|before any/);
@@ -178,7 +194,7 @@ describe("every parser on hostile input", () => {
     }
   });
 
-  const YAML_IDS = ["github-actions"];
+  const YAML_IDS = ["github-actions", "helm", "dart"];
   it.each(YAML_IDS)("%s: a YAML manifest over 256 KB is a clear error, read in no time", (id) => {
     const { content } = largeManifest(id);
     const started = performance.now();
@@ -190,7 +206,8 @@ describe("every parser on hostile input", () => {
     const { content } = largeManifest(id);
     const cut = content.slice(0, content.lastIndexOf("\n", 250 * 1024));
     const result = ecosystem(id).parse(cut, MANIFEST_PATH[id] ?? "");
-    expect(Object.keys(result).length).toBe(cut.split("\n").length - 3);
+    const entry: Record<string, RegExp> = { "github-actions": /- uses:/g, helm: /- name:/g, dart: /^ {2}package_/gm };
+    expect(Object.keys(result).length).toBe(cut.match(entry[id] ?? /$^/g)?.length);
     const started = performance.now();
     expect(outcome(id, '"'.repeat(250 * 1024))).toHaveProperty("error");
     expect(performance.now() - started).toBeLessThan(5_000);

@@ -6,10 +6,13 @@
 import { bundler } from "./bundler.js";
 import { cargo } from "./cargo.js";
 import { composer } from "./composer.js";
+import { dart } from "./dart.js";
 import { docker } from "./docker.js";
 import { githubActions } from "./github-actions.js";
 import { baseName } from "./text.js";
 import { gomod } from "./gomod.js";
+import { gradleCatalog } from "./gradle-catalog.js";
+import { helm } from "./helm.js";
 import { maven } from "./maven.js";
 import { npm } from "./npm.js";
 import { nuget } from "./nuget.js";
@@ -22,10 +25,10 @@ import type { Ecosystem } from "./types.js";
 export type { DependencyMap, Ecosystem } from "./types.js";
 export { ManifestParseError } from "./errors.js";
 export { diffDependencies, type DependencyDiff } from "./diff.js";
-export { bundler, cargo, composer, docker, githubActions, gomod, maven, npm, nuget, pip, pipfile, pyproject, setupCfg };
+export { bundler, cargo, composer, dart, docker, githubActions, gomod, gradleCatalog, helm, maven, npm, nuget, pip, pipfile, pyproject, setupCfg };
 
 /** Every supported ecosystem. No two claim the same manifest or lockfile name. */
-export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions, docker, pipfile, setupCfg, maven, nuget];
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pip, pyproject, gomod, cargo, bundler, composer, githubActions, docker, pipfile, setupCfg, maven, nuget, helm, dart, gradleCatalog];
 
 export function ecosystemForManifest(path: string): Ecosystem | undefined {
   return ECOSYSTEMS.find((ecosystem) => ecosystem.isManifest(path));
