@@ -29,7 +29,7 @@ afterEach(async () => {
   await github?.close();
 });
 
-it("a SIGTERM during a stuck evaluation ends the process once the budget has failed the check", async () => {
+it("a SIGTERM during a stuck evaluation ends the process once the budget has failed the check", { timeout: 90_000 }, async () => {
   github = await FakeServer.listen();
   const fake = new FakeGitHub(github.url);
   github.serve(fake);
@@ -76,7 +76,7 @@ it("a SIGTERM during a stuck evaluation ends the process once the budget has fai
     body,
   }).catch(() => undefined);
   const run = () => fake.checkRuns(REPO).find((each) => each.head_sha === pull.head.sha);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 40_000;
   while (run()?.status !== "in_progress") {
     if (Date.now() > deadline) throw new Error(`the check never started:\n${output.slice(-2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -89,7 +89,8 @@ it("a SIGTERM during a stuck evaluation ends the process once the budget has fai
   const elapsed = Date.now() - stalledAt;
   expect(code).toBe(0);
   // Bounded by the budget (not by the stuck evaluation), plus the failed check's write.
-  expect(elapsed).toBeLessThan(BUDGET_SECONDS * 1000 + 5_000);
+  // Generous for a loaded machine: the stuck evaluation itself never ends, so any bound proves the point.
+  expect(elapsed).toBeLessThan(BUDGET_SECONDS * 1000 + 20_000);
   expect(run()).toMatchObject({ status: "completed", conclusion: "failure" });
   expect(run()?.output?.title).toBe(`could not evaluate: the evaluation took longer than ${BUDGET_SECONDS} s; comment /roleguard check to retry`);
   await delivery;
