@@ -2,7 +2,7 @@
  * `roleguard roles lint` and `roleguard roles show` (SPEC §1, §9), on role
  * files in the seed's shapes (test/fixtures/roles/) and on role files written
  * for a test. The same lint tests run on the real-world corpus in the extra
- * suite (test-extra/), where CI has ../shared.
+ * suite (test-extra/), which CI runs beside the shared role corpus.
  */
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";

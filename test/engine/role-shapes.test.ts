@@ -3,7 +3,7 @@
  * this project): both constraint shapes, three generations of inheritance,
  * categories outside the built-in ones, missing parents, and the files a role
  * folder holds that are not roles. The real-world corpus is an extra suite
- * (test-extra/roles-corpus.test.ts) that CI runs where ../shared exists.
+ * (test-extra/roles-corpus.test.ts) that CI runs beside the shared role corpus.
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
