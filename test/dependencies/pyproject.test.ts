@@ -47,7 +47,7 @@ describe("pyproject.toml", () => {
         click: "^8.1",
         rich: "^13.7",
         "acme-core": "git=https://github.com/acme/core.git tag=v2.1.0",
-        "shared-utils": "develop=true path=../shared",
+        "shared-utils": "develop=true path=../common",
         numpy: "<1.25 | ^1.26",
         black: "^23.12 (group: dev)",
         pytest: "^7.4 (group: test)",
