@@ -21,7 +21,7 @@ export async function visibleFindings(evaluation: PullRequestEvaluation, created
   const { repo, pr } = evaluation;
   const target = { owner: repo.owner, repo: repo.repo };
   const written = Date.parse(createdAt);
-  const current = await headRunOf(gh, target, pr.headSha, state.appId);
+  const current = await headRunOf(gh, target, pr.headSha, state.appId, state.checkRunIds);
   if (current && Date.parse(current.startedAt) <= written) return { all: true };
 
   const { commits } = await evaluation.source.commits();

@@ -242,3 +242,15 @@ describe("every accepted approval is acknowledged with what it covers", () => {
     expect(replies().at(-1)?.body).not.toContain("recorded what you approved");
   });
 });
+
+describe("the cost of dating a push", () => {
+  it("a command handled by a fresh process lists the head's check runs once, not once to date it and again to update it", async () => {
+    const fresh = testProbot(newAppState({ botLogin: "roleguard[bot]", secret: "test-secret" }));
+    fake.resetCounts();
+    const comment = post("alice", "/roleguard approve database_migrations");
+    await deliver(fresh.probot, "issue_comment", commentEvent(fake, REPO, pull, comment));
+    expect(stateOf("database_migrations")).toBe("approved");
+    expect(fake.requests.filter((request) => request.method === "GET" && request.path.endsWith(`/commits/${pull.head.sha}/check-runs`))).toHaveLength(1);
+    expect(fake.checkRuns(REPO).filter((run) => run.head_sha === pull.head.sha)).toHaveLength(1);
+  });
+});

@@ -28,12 +28,19 @@ export interface HeadRun {
   text?: string;
 }
 
-/** This app's `roleguard` run of a head SHA, or undefined when the app has not seen that head. */
-export async function headRunOf(gh: GitHub, repo: RepoRef, sha: string, appId?: number): Promise<HeadRun | undefined> {
+/**
+ * This app's `roleguard` run of a head SHA, or undefined when the app has not
+ * seen that head. With `remember`, the newest run's id is kept (as
+ * `CheckRun` would find it), so the evaluation that follows a command updates
+ * that run without listing the head's runs a second time.
+ */
+export async function headRunOf(gh: GitHub, repo: RepoRef, sha: string, appId?: number, remember?: CheckRunIds): Promise<HeadRun | undefined> {
   const { data } = await gh.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "all", per_page: 100 });
   const mine = data.check_runs.filter((run) => (appId === undefined || run.app?.id === appId) && run.started_at);
   // The first run of the head is when it was first seen.
   const sorted = mine.sort((a, b) => a.id - b.id);
+  const newest = sorted.at(-1);
+  if (remember && newest) remember.set(checkRunKey(repo, sha), newest.id);
   const first = sorted[0];
   if (!first?.started_at) return undefined;
   const text = sorted.map((run) => run.output?.text).filter((each): each is string => !!each).at(-1);
