@@ -140,6 +140,8 @@ export class FakeGitHub {
   compareCommitsCap = Infinity;
   /** Tree SHAs GitHub answers with `truncated: true` (and only part of their entries). */
   readonly truncatedTrees = new Set<string>();
+  /** A recursive tree listing longer than this comes back truncated (GitHub's is 100,000 entries); each folder's own listing is still whole. */
+  recursiveTreeLimit = Infinity;
 
   constructor(readonly baseUrl = "https://api.github.com") {}
 
@@ -438,7 +440,8 @@ export class FakeGitHub {
       const treeSha = repo.commits.get(commitSha)?.tree ?? ref;
       const tree = this.trees.get(treeSha);
       if (!tree) return notFound;
-      const listing = query.get("recursive") ? this.listRecursive(tree) : this.listOne(tree);
+      let listing = query.get("recursive") ? this.listRecursive(tree) : this.listOne(tree);
+      if (query.get("recursive") && listing.entries.length > this.recursiveTreeLimit) listing = { entries: listing.entries.slice(0, this.recursiveTreeLimit), truncated: true };
       const data = { sha: tree.sha, truncated: listing.truncated, tree: listing.entries.map((entry) => ({ ...entry, url: "" })) };
       return repo.branches.has(ref) ? etagged(data) : [200, data];
     }

@@ -44,9 +44,8 @@ class TreeFiles implements BranchFiles {
   }
 
   async list(dir: string): Promise<BranchEntry[]> {
-    const tree = await this.trees.subtree(this.root, dir);
-    if (!tree) return [];
-    return (await this.trees.blobsUnder(tree, dir)).filter((entry) => entry.type === "blob");
+    // One recursive listing of the folder, not its own listing first and then the recursive one.
+    return (await this.trees.blobsAt(this.root, dir)).filter((entry) => entry.type === "blob");
   }
 
   text(entry: BranchEntry): Promise<string> {

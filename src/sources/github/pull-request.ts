@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { Change, ChangedFile, FileReader, FileStatus } from "../../policy/change.js";
 import { FILE_STATUSES } from "../../policy/change.js";
 import type { GitHubCache } from "./cache.js";
@@ -6,6 +7,10 @@ import { TreeReader, TruncatedTreeError } from "./trees.js";
 
 /** The pulls-files API lists at most this many files (GITHUB-FACTS.md). */
 export const LIST_FILES_LIMIT = 3000;
+/** The pulls-files API's largest page. */
+const FILES_PER_PAGE = 100;
+/** Pages of one PR's file listing asked for at once: a 3,000-file PR in six round trips, not thirty. */
+const FILE_PAGE_CONCURRENCY = 5;
 /** The pulls-commits API lists at most this many commits. */
 export const LIST_COMMITS_LIMIT = 250;
 /** Past the pulls-commits cap the compare API pages through the rest; beyond this many, give up (fail closed). */
@@ -105,13 +110,20 @@ export class PullRequestSource {
     this.memo.delete(key);
   }
 
-  /** Every changed file; above the API's 3,000-file cap, by diffing the base and head trees. */
+  /**
+   * Every changed file. Up to the pulls-files API's 3,000, its listing (pages
+   * fetched side by side when the payload says how many files there are);
+   * a listing of exactly 3,000 is trusted only when the payload's
+   * `changed_files` says 3,000. Above the cap, or when the listing falls
+   * short, by diffing the merge base's and the head's trees.
+   */
   change(): Promise<Change> {
     return this.once("change", async () => {
       const known = this.pr.changedFiles;
       if (known === undefined || known <= LIST_FILES_LIMIT) {
-        const files = await this.listFiles();
-        if (files.length < LIST_FILES_LIMIT && (known === undefined || files.length >= known)) return { files, body: this.pr.body, headSha: this.pr.headSha };
+        const files = await this.listFiles(known);
+        const complete = known === undefined ? files.length < LIST_FILES_LIMIT : files.length >= known;
+        if (complete) return { files, body: this.pr.body, headSha: this.pr.headSha };
       }
       try {
         const files = await this.trees.diff(await this.mergeBase(), this.pr.headSha);
@@ -123,8 +135,26 @@ export class PullRequestSource {
     });
   }
 
-  private async listFiles(): Promise<ChangedFile[]> {
-    const raw = await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
+  /**
+   * The pulls-files listing. With the file count known, every page is asked
+   * for at once (a few in flight at a time) instead of following each page's
+   * `next` link in turn; should the PR have grown since the payload, the
+   * links past the last expected page are still followed.
+   */
+  private async listFiles(known: number | undefined): Promise<ChangedFile[]> {
+    const params = { ...this.repo, pull_number: this.pr.number, per_page: FILES_PER_PAGE };
+    let raw: Awaited<ReturnType<GitHub["rest"]["pulls"]["listFiles"]>>["data"];
+    if (known === undefined || known <= FILES_PER_PAGE) {
+      raw = await this.gh.paginate(this.gh.rest.pulls.listFiles, params);
+    } else {
+      const pages = Math.ceil(Math.min(known, LIST_FILES_LIMIT) / FILES_PER_PAGE);
+      const limit = pLimit(FILE_PAGE_CONCURRENCY);
+      const answers = await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => this.gh.rest.pulls.listFiles({ ...params, page: index + 1 }))));
+      raw = answers.flatMap((answer) => answer.data);
+      if (/rel="next"/.test(answers.at(-1)?.headers.link ?? "")) {
+        raw.push(...(await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...params, page: pages + 1 })));
+      }
+    }
     return raw.map((file) => {
       const status: FileStatus = (FILE_STATUSES as readonly string[]).includes(file.status) ? (file.status as FileStatus) : "changed";
       return {

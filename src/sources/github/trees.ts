@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from "p-limit";
 import type { ChangedFile } from "../../policy/change.js";
 import type { GitHubCache, Tree, TreeEntry } from "./cache.js";
 import type { GitHub, RepoRef } from "./client.js";
@@ -14,10 +15,24 @@ export class TruncatedTreeError extends Error {
 }
 
 /**
+ * Tree listings of one diff in flight at once: the folders of a level are
+ * fetched together, well under GitHub's 100 concurrent requests.
+ */
+const TREE_CONCURRENCY = 8;
+
+interface Changes {
+  added: TreeEntry[];
+  removed: TreeEntry[];
+  modified: ChangedFile[];
+}
+
+/**
  * Git trees of one repository. Trees by SHA never change and are cached without
  * asking again; a branch's root tree is revalidated with a conditional request.
  */
 export class TreeReader {
+  private readonly limit: LimitFunction = pLimit(TREE_CONCURRENCY);
+
   constructor(
     private readonly gh: GitHub,
     private readonly repo: RepoRef,
@@ -39,19 +54,30 @@ export class TreeReader {
     return tree;
   }
 
-  /** A tree by SHA (a commit SHA resolves to its root tree). */
+  /**
+   * A tree by SHA (a commit SHA resolves to its root tree). A folder's own
+   * listing is derived from a recursive listing of it already held, so a
+   * folder read both ways costs one request.
+   */
   async tree(sha: string, recursive = false): Promise<Tree> {
     const key = `${this.key(sha)}${recursive ? "/r" : ""}`;
     const cached = this.cache.trees.get(key);
     if (cached) return cached;
-    const { data } = await this.gh.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-      ...this.repo,
-      tree_sha: sha,
-      ...(recursive ? { recursive: "1" } : {}),
-    });
+    if (!recursive) {
+      const whole = this.cache.trees.get(`${key}/r`);
+      if (whole && !whole.truncated) return { sha: whole.sha, truncated: false, entries: whole.entries.filter((entry) => !entry.path.includes("/")) };
+    }
+    const { data } = await this.limit(() =>
+      this.gh.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+        ...this.repo,
+        tree_sha: sha,
+        ...(recursive ? { recursive: "1" } : {}),
+      }),
+    );
     const tree = toTree(data as TreeResponse);
     this.cache.trees.set(key, tree);
-    if (!recursive) this.cache.trees.set(this.key(tree.sha), tree);
+    // A commit SHA's answer is its root tree's: keep it under the tree's own SHA too.
+    this.cache.trees.set(`${this.key(tree.sha)}${recursive ? "/r" : ""}`, tree);
     return tree;
   }
 
@@ -66,21 +92,23 @@ export class TreeReader {
     return current;
   }
 
-  /** Every blob below a tree, with paths relative to the repository root. */
-  async blobsUnder(tree: Tree, prefix: string): Promise<TreeEntry[]> {
-    const recursive = await this.tree(tree.sha, true);
-    if (!recursive.truncated) {
-      return recursive.entries.filter((entry) => entry.type !== "tree").map((entry) => ({ ...entry, path: join(prefix, entry.path) }));
-    }
-    // Too big for one listing: walk folder by folder, each listing on its own.
-    if (tree.truncated) throw new TruncatedTreeError(`GitHub truncated the listing of ${prefix || "the root folder"}`);
-    const out: TreeEntry[] = [];
-    for (const entry of tree.entries) {
-      const path = join(prefix, entry.path);
-      if (entry.type === "tree") out.push(...(await this.blobsUnder(await this.tree(entry.sha), path)));
-      else out.push({ ...entry, path });
-    }
-    return out;
+  /**
+   * Every blob below the folder `dir` of a root tree, with paths from the
+   * repository root: the folder is listed once, recursively, without first
+   * listing it on its own. Empty when there is no such folder.
+   */
+  async blobsAt(root: Tree, dir: string): Promise<TreeEntry[]> {
+    const segments = dir.split("/").filter(Boolean);
+    const name = segments.pop();
+    if (name === undefined) return this.blobsUnder(root.sha, "");
+    const parent = await this.subtree(root, segments.join("/"));
+    const entry = parent?.entries.find((each) => each.path === name && each.type === "tree");
+    return entry ? this.blobsUnder(entry.sha, segments.concat(name).join("/")) : [];
+  }
+
+  /** Every blob (and submodule) below a tree, with paths relative to the repository root. */
+  async blobsUnder(sha: string, prefix: string): Promise<TreeEntry[]> {
+    return (await this.flatten(sha, prefix)).filter((entry) => entry.type !== "tree");
   }
 
   async blobText(sha: string): Promise<string> {
@@ -95,22 +123,23 @@ export class TreeReader {
   }
 
   /**
-   * The full change between two commits by comparing their trees level by
-   * level, descending only into folders whose SHA differs. Used when a PR is
-   * larger than the pulls-files API lists (3,000 files). A removed and an added
-   * blob with the same SHA are one rename, counted once under both paths.
+   * The full change between two commits: both trees listed recursively (two
+   * requests, side by side) and compared in one pass. Only where GitHub
+   * truncates a recursive listing are that folder's levels walked one by one,
+   * descending only into folders whose SHA differs, siblings side by side.
+   * Used when a PR is larger than the pulls-files API lists (3,000 files). A
+   * removed and an added blob with the same SHA are one rename, counted once
+   * under both paths.
    */
   async diff(baseCommit: string, headCommit: string): Promise<ChangedFile[]> {
-    const [base, head] = await Promise.all([this.tree(baseCommit), this.tree(headCommit)]);
-    const added: TreeEntry[] = [];
-    const removed: TreeEntry[] = [];
-    const modified: ChangedFile[] = [];
-    await this.diffLevel(base, head, "", added, removed, modified);
+    const changes: Changes = { added: [], removed: [], modified: [] };
+    await this.diffFolder(baseCommit, headCommit, "", changes);
+    const { added, removed, modified } = changes;
 
     const removedBySha = new Map<string, TreeEntry[]>();
-    for (const entry of removed) removedBySha.set(entry.sha, [...(removedBySha.get(entry.sha) ?? []), entry]);
+    for (const entry of removed.sort(byPath)) removedBySha.set(entry.sha, [...(removedBySha.get(entry.sha) ?? []), entry]);
     const files: ChangedFile[] = [...modified];
-    for (const entry of added) {
+    for (const entry of added.sort(byPath)) {
       const origin = removedBySha.get(entry.sha)?.shift();
       files.push(origin ? { path: entry.path, previousPath: origin.path, status: "renamed", sha: entry.sha } : { path: entry.path, status: "added", sha: entry.sha });
     }
@@ -118,31 +147,61 @@ export class TreeReader {
     return files.sort((a, b) => a.path.localeCompare(b.path));
   }
 
-  private async diffLevel(base: Tree, head: Tree, prefix: string, added: TreeEntry[], removed: TreeEntry[], modified: ChangedFile[]): Promise<void> {
-    for (const tree of [base, head]) {
-      if (tree.truncated) throw new TruncatedTreeError(`GitHub truncated the listing of ${prefix || "the root folder"}`);
+  /** The changes below one folder (a SHA on either side; `undefined` where the folder does not exist). */
+  private async diffFolder(baseSha: string | undefined, headSha: string | undefined, prefix: string, out: Changes): Promise<void> {
+    const [base, head] = await Promise.all([baseSha ? this.tree(baseSha, true) : undefined, headSha ? this.tree(headSha, true) : undefined]);
+    if (!base?.truncated && !head?.truncated) {
+      diffListings(base?.entries ?? [], head?.entries ?? [], prefix, out);
+      return;
     }
-    const before = new Map(base.entries.map((entry) => [entry.path, entry]));
-    const after = new Map(head.entries.map((entry) => [entry.path, entry]));
-    for (const [name, old] of before) {
+    // Too big for one listing: this level on its own, then each differing folder below it, side by side.
+    const [baseLevel, headLevel] = await Promise.all([baseSha ? this.tree(baseSha) : undefined, headSha ? this.tree(headSha) : undefined]);
+    for (const tree of [baseLevel, headLevel]) {
+      if (tree?.truncated) throw new TruncatedTreeError(`GitHub truncated the listing of ${prefix || "the root folder"}`);
+    }
+    const before = new Map((baseLevel?.entries ?? []).map((entry) => [entry.path, entry]));
+    const after = new Map((headLevel?.entries ?? []).map((entry) => [entry.path, entry]));
+    const folders: Promise<void>[] = [];
+    for (const name of new Set([...before.keys(), ...after.keys()])) {
+      const old = before.get(name);
       const now = after.get(name);
+      if (old && now && old.sha === now.sha && old.type === now.type) continue;
       const path = join(prefix, name);
-      if (now && now.sha === old.sha && now.type === old.type) continue;
-      if (now && now.type === "tree" && old.type === "tree") {
-        await this.diffLevel(await this.tree(old.sha), await this.tree(now.sha), path, added, removed, modified);
-      } else if (now && now.type !== "tree" && old.type !== "tree") {
-        modified.push({ path, status: "modified", sha: now.sha });
-      } else {
-        removed.push(...(old.type === "tree" ? await this.blobsUnder(await this.tree(old.sha), path) : [{ ...old, path }]));
-        if (now) added.push(...(now.type === "tree" ? await this.blobsUnder(await this.tree(now.sha), path) : [{ ...now, path }]));
+      const oldFolder = old?.type === "tree" ? old.sha : undefined;
+      const newFolder = now?.type === "tree" ? now.sha : undefined;
+      if (oldFolder || newFolder) folders.push(this.diffFolder(oldFolder, newFolder, path, out));
+      if (old && old.type !== "tree" && now && now.type !== "tree") out.modified.push({ path, status: "modified", sha: now.sha });
+      else {
+        if (old && old.type !== "tree") out.removed.push({ ...old, path });
+        if (now && now.type !== "tree") out.added.push({ ...now, path });
       }
     }
-    for (const [name, now] of after) {
-      if (before.has(name)) continue;
-      const path = join(prefix, name);
-      added.push(...(now.type === "tree" ? await this.blobsUnder(await this.tree(now.sha), path) : [{ ...now, path }]));
+    await Promise.all(folders);
+  }
+
+  /** A tree's entries at every depth, paths from the repository root; walked level by level where GitHub truncates. */
+  private async flatten(sha: string, prefix: string): Promise<TreeEntry[]> {
+    const out: Changes = { added: [], removed: [], modified: [] };
+    await this.diffFolder(undefined, sha, prefix, out);
+    return out.added;
+  }
+}
+
+/** One pass over two complete recursive listings (paths relative to `prefix`): what was added, removed and modified. */
+function diffListings(base: readonly TreeEntry[], head: readonly TreeEntry[], prefix: string, out: Changes): void {
+  const before = new Map<string, TreeEntry>();
+  for (const entry of base) if (entry.type !== "tree") before.set(entry.path, entry);
+  for (const entry of head) {
+    if (entry.type === "tree") continue;
+    const path = join(prefix, entry.path);
+    const old = before.get(entry.path);
+    if (!old) out.added.push({ ...entry, path });
+    else {
+      before.delete(entry.path);
+      if (old.sha !== entry.sha || old.type !== entry.type) out.modified.push({ path, status: "modified", sha: entry.sha });
     }
   }
+  for (const old of before.values()) out.removed.push({ ...old, path: join(prefix, old.path) });
 }
 
 function toTree(data: TreeResponse): Tree {
@@ -160,3 +219,5 @@ function toTree(data: TreeResponse): Tree {
 function join(prefix: string, name: string): string {
   return prefix ? `${prefix}/${name}` : name;
 }
+
+const byPath = (a: TreeEntry, b: TreeEntry) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
