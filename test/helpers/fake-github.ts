@@ -34,6 +34,8 @@ export interface FakePull {
   /** The issue events API's label history, oldest first. */
   labelEvents: { event: "labeled" | "unlabeled"; label: string; actor: string; actorType?: string }[];
   reviews: { user: string; state: string; commit_id: string }[];
+  /** When the PR last changed (opened, pushed to): what the pulls listing and the search API report. */
+  updatedAt?: string;
 }
 
 export interface FakeComment {
@@ -67,6 +69,8 @@ interface FakeRepo {
   commits: Map<string, { tree: string; files: Files }>;
   pulls: Map<number, FakePull>;
   checkRuns: FakeCheckRun[];
+  /** The last push to any branch, as the repository listings' `pushed_at` says. */
+  pushedAt: string;
 }
 
 export interface RequestRecord {
@@ -149,7 +153,7 @@ export class FakeGitHub {
 
   repo(fullName: string, options: { defaultBranch?: string; files?: Files } = {}): string {
     const [owner, name] = fullName.split("/") as [string, string];
-    const repo: FakeRepo = { owner, name, defaultBranch: options.defaultBranch ?? "main", branches: new Map(), commits: new Map(), pulls: new Map(), checkRuns: [] };
+    const repo: FakeRepo = { owner, name, defaultBranch: options.defaultBranch ?? "main", branches: new Map(), commits: new Map(), pulls: new Map(), checkRuns: [], pushedAt: new Date().toISOString() };
     this.repos.set(fullName.toLowerCase(), repo);
     return this.commit(fullName, repo.defaultBranch, options.files ?? { "README.md": "# repo\n" });
   }
@@ -161,6 +165,7 @@ export class FakeGitHub {
     const sha = gitHash("commit", `tree ${tree}\ncounter ${++this.commitCounter}\n`);
     repo.commits.set(sha, { tree, files: { ...files } });
     repo.branches.set(branch, sha);
+    repo.pushedAt = new Date().toISOString();
     return sha;
   }
 
@@ -194,6 +199,7 @@ export class FakeGitHub {
       labelEvents: pull.labelEvents ?? [],
       commits: pull.commits ?? [{ sha: headSha, author: pull.author, committer: pull.author, message: "change" }],
       reviews: pull.reviews ?? [],
+      updatedAt: new Date().toISOString(),
     };
     repo.pulls.set(pull.number, record);
     return record;
@@ -204,6 +210,7 @@ export class FakeGitHub {
     const pull = this.mustRepo(fullName).pulls.get(number) as FakePull;
     pull.head = { ...pull.head, sha: this.commit(fullName, pull.head.ref, files) };
     pull.commits = [...pull.commits, { sha: pull.head.sha, author: pull.user.login, committer: pull.user.login, message: "more" }];
+    pull.updatedAt = new Date().toISOString();
     return pull;
   }
 
@@ -401,17 +408,43 @@ export class FakeGitHub {
   private dispatch(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>): nock.ReplyFnResult {
     const notFound: nock.ReplyFnResult = [404, { message: "Not Found" }];
     // Installations: which repositories each one holds (tests map installation ids to repositories).
-    if (path === "/app/installations" && method === "GET") return [200, [...this.installations.keys()].map((id) => ({ id, account: { login: "acme" } }))];
-    if (path === "/installation/repositories" && method === "GET") {
-      const all = [...this.installations.values()].flat().map((name) => this.mustRepo(name));
-      return [200, { total_count: all.length, repositories: all.map((repo) => ({ name: repo.name, full_name: `${repo.owner}/${repo.name}`, owner: { login: repo.owner } })) }];
+    // Conditional requests: the ETag names the answer and the token asking (GitHub's vary by Authorization),
+    // so a token renewed since may not get its 304.
+    const etagged = (data: unknown, link?: string): nock.ReplyFnResult => {
+      const etag = `"${createHash("sha1").update(JSON.stringify(data)).update(String(headers.authorization ?? "")).digest("hex")}"`;
+      if (headers["if-none-match"] === etag) return [304, ""];
+      return [200, data as nock.Body, { etag, ...(link ? { link } : {}) }];
+    };
+    const page = Math.max(1, Number(query.get("page") ?? 1));
+    const perPage = Math.max(1, Number(query.get("per_page") ?? 30));
+    /** One page of a listing, with GitHub's `next` link when there is more. */
+    const pageOf = <T>(items: T[]): { items: T[]; link?: string } => {
+      const more = page * perPage < items.length;
+      const next = new URL(`${this.baseUrl}${path}`);
+      for (const [key, value] of query) next.searchParams.set(key, value);
+      next.searchParams.set("page", String(page + 1));
+      return { items: items.slice((page - 1) * perPage, page * perPage), ...(more ? { link: `<${next.toString()}>; rel="next"` } : {}) };
+    };
+    if (path === "/app/installations" && method === "GET") {
+      const listed = pageOf([...this.installations.keys()].map((id) => ({ id, account: { login: "acme", type: "Organization" } })));
+      return etagged(listed.items, listed.link);
     }
+    if (path === "/installation/repositories" && method === "GET") {
+      // A token names its installation (`ghs_installation_<id>_…`); any other token (tests' "test") sees every installation's repositories.
+      const installation = /ghs_installation_(\d+)/.exec(String(headers.authorization ?? ""))?.[1];
+      const names = installation !== undefined ? (this.installations.get(Number(installation)) ?? []) : [...this.installations.values()].flat();
+      const all = names.map((name) => this.mustRepo(name));
+      const listed = pageOf(all.map((repo) => ({ ...this.repositoryPayload(`${repo.owner}/${repo.name}`), pushed_at: repo.pushedAt, updated_at: repo.pushedAt })));
+      return etagged({ total_count: all.length, repositories: listed.items }, listed.link);
+    }
+    if (path === "/search/issues" && method === "GET") return this.searchIssues(query.get("q") ?? "", page, perPage);
     // The app's own endpoints: a JWT-authenticated app exchanges it for installation tokens.
     if (path === "/app" && method === "GET") return [200, { id: 1, slug: "roleguard", name: "roleguard" }];
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     if (token && method === "POST") {
       this.tokensIssued.push(Number(token[1]));
-      return [201, { token: `ghs_installation_${token[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" }];
+      // A fresh token each time (as GitHub issues them): conditional requests made with an older one may not answer 304.
+      return [201, { token: `ghs_installation_${token[1]}_${this.tokensIssued.length}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" }];
     }
     const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path);
     if (team && method === "GET") {
@@ -424,11 +457,6 @@ export class FakeGitHub {
     const repo = this.repos.get(fullName.toLowerCase());
     if (!repo) return notFound;
     const rest = match[3] ?? "";
-    const etagged = (data: unknown): nock.ReplyFnResult => {
-      const etag = `"${createHash("sha1").update(JSON.stringify(data)).digest("hex")}"`;
-      if (headers["if-none-match"] === etag) return [304, ""];
-      return [200, data as nock.Body, { etag }];
-    };
 
     if (rest === "" && method === "GET") return etagged({ name: repo.name, full_name: fullName, default_branch: repo.defaultBranch, owner: { login: repo.owner } });
 
@@ -483,7 +511,9 @@ export class FakeGitHub {
     if (conversation) return conversation;
     if (rest === "/pulls" && method === "GET") {
       const open = [...repo.pulls.values()].filter((pull) => pull.state === "open" && (query.get("state") ?? "open") === "open");
-      return [200, open.map((pull) => this.pullPayload(repo, pull)) as unknown as nock.Body];
+      // As listed, a PR was updated when it last changed (a delivery's payload says "just now" instead).
+      const listed = pageOf(open.map((pull) => ({ ...this.pullPayload(repo, pull), updated_at: pull.updatedAt })));
+      return etagged(listed.items, listed.link);
     }
     if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest))) {
       const pull = repo.pulls.get(Number(m[1]));
@@ -514,6 +544,30 @@ export class FakeGitHub {
       return [200, run];
     }
     return notFound;
+  }
+
+  /**
+   * The search API's issues search, for the qualifiers reconciliation uses:
+   * `is:pr`, `is:open`, `org:`/`user:` and `updated:>=` / `updated:>` a time.
+   * Paged like GitHub's (without its `next` links); its 1,000-result ceiling is not modelled.
+   */
+  private searchIssues(q: string, page: number, perPage: number): nock.ReplyFnResult {
+    const terms = q.split(/\s+/).filter(Boolean);
+    const owner = terms.find((term) => /^(org|user):/.test(term))?.replace(/^(org|user):/, "").toLowerCase();
+    const since = terms.find((term) => term.startsWith("updated:"))?.replace(/^updated:/, "");
+    const after = since ? Date.parse(since.replace(/^>=?/, "")) : -Infinity;
+    const strict = since?.startsWith(">") && !since.startsWith(">=");
+    const items: Record<string, unknown>[] = [];
+    for (const repo of this.repos.values()) {
+      if (owner && repo.owner.toLowerCase() !== owner) continue;
+      for (const pull of repo.pulls.values()) {
+        if (terms.includes("is:open") && pull.state !== "open") continue;
+        const updated = Date.parse(pull.updatedAt ?? "");
+        if (strict ? !(updated > after) : !(updated >= after)) continue;
+        items.push({ number: pull.number, state: pull.state, updated_at: pull.updatedAt, repository_url: `${this.baseUrl}/repos/${repo.owner}/${repo.name}`, pull_request: { url: "" } });
+      }
+    }
+    return [200, { total_count: items.length, incomplete_results: false, items: items.slice((page - 1) * perPage, page * perPage) }];
   }
 
   private pullRoute(fullName: string, repo: FakeRepo, pull: FakePull, method: string, sub: string, query: URLSearchParams, body: Record<string, unknown>): nock.ReplyFnResult {

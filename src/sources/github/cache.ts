@@ -15,6 +15,23 @@ export interface Tree {
   truncated: boolean;
 }
 
+/** What the last reconciliation pass learnt of one repository (SPEC §10): enough to skip it when nothing changed. */
+export interface RepositorySweep {
+  /** The repository's `pushed_at` as the installation's listing said. */
+  pushedAt?: string;
+  /** Open PRs it had. */
+  openPulls: number;
+  /** Of those, how many had no completed verdict when the pass ended (tried again next pass). */
+  unjudged: number;
+}
+
+/** A listing read page by page with If-None-Match. */
+export interface ConditionalListing<T> {
+  items: T[];
+  /** false when every page answered 304 Not Modified (no rate limit spent). */
+  changed: boolean;
+}
+
 /**
  * What roleguard keeps between evaluations, per process. Git objects are
  * immutable, so trees and blobs fetched by SHA are kept without revalidation;
@@ -25,6 +42,12 @@ export class GitHubCache {
   readonly trees = new LRUCache<string, Tree>({ max: 20_000 });
   readonly blobs = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (text) => Math.max(1, text.length) });
   readonly conditional = new LRUCache<string, { etag: string; data: unknown }>({ max: 20_000 });
+  /** Pages of listings (installations, repositories, open PRs), with their ETags and `next` links. */
+  readonly pages = new LRUCache<string, { etag: string; data: unknown; next: boolean }>({ max: 50_000 });
+  /** Reconciliation's memory, by repository (`owner/repo`, lower-cased). */
+  readonly sweeps = new LRUCache<string, RepositorySweep>({ max: 200_000 });
+  /** When each installation's last complete reconciliation pass started (epoch ms), by installation id. */
+  readonly sweepPasses = new LRUCache<string, number>({ max: 50_000 });
   /** Short-lived "this does not exist" answers (an org without a .github repository), to spare a 404 per evaluation. */
   readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: 5 * 60_000 });
 
@@ -40,6 +63,33 @@ export class GitHubCache {
     } catch (error) {
       if (statusOf(error) === 304 && cached) return cached.data as T;
       throw error;
+    }
+  }
+
+  /**
+   * Every page of a paginated listing, each asked for with If-None-Match:
+   * a listing that did not change since it was last read costs nothing.
+   * `items` picks the list out of a page (`repositories` of the installation
+   * listing, the array itself elsewhere).
+   */
+  async listConditional<T>(gh: GitHub, route: string, params: Record<string, unknown>, items: (data: unknown) => T[] = (data) => data as T[]): Promise<ConditionalListing<T>> {
+    const out: T[] = [];
+    let changed = false;
+    for (let page = 1; ; page++) {
+      const key = `${route} ${JSON.stringify(params)} page ${page}`;
+      const cached = this.pages.get(key);
+      let answer: { data: unknown; next: boolean };
+      try {
+        const response = await gh.request(route, { ...params, per_page: 100, page, ...(cached ? { headers: { "if-none-match": cached.etag } } : {}) });
+        answer = { data: response.data, next: /rel="next"/.test(response.headers.link ?? "") };
+        changed = true;
+        if (response.headers.etag) this.pages.set(key, { etag: response.headers.etag, ...answer });
+      } catch (error) {
+        if (statusOf(error) !== 304 || !cached) throw error;
+        answer = cached;
+      }
+      out.push(...items(answer.data));
+      if (!answer.next) return { items: out, changed };
     }
   }
 }
