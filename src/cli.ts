@@ -1,25 +1,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { stringify } from "yaml";
-import { formatErrorsByFile, formatPolicyErrorDetail, groupErrorsByFile, type PolicyError } from "./errors.js";
-import { assignRoles } from "./policy/assign.js";
-import { declaredRoles } from "./policy/declared.js";
-import { InvalidPatternError } from "./policy/paths.js";
+import type { PolicyError } from "./errors.js";
 import type { RoleAssignment } from "./policy/change.js";
-import { evaluate } from "./policy/evaluate.js";
-import { configNameErrors, validateProposedPolicy } from "./policy/proposed.js";
 import type { Report } from "./policy/report.js";
-import { renderMarkdown } from "./report/markdown.js";
-import { renderText } from "./report/text.js";
-import { builtinRoleSource } from "./roles/builtin.js";
-import { lintRoleFiles } from "./roles/lint.js";
-import { buildRoleSet, type RoleSource } from "./roles/resolve.js";
+import type { RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
-import { packageVersion } from "./server/package-files.js";
-import { GitError, GitRepository } from "./sources/git.js";
-import { loadPolicyAtRef, policyEditsInWorkTree, readRoleDir } from "./sources/local-policy.js";
-import { hintFor } from "./suggest.js";
+
+// Every command loads what it needs when it runs (issue 13): `--version`, `--help` and `roles lint` never pay
+// for the engine, the dependency parsers or YAML; `check --pr` never loads the local git reader, nor Probot.
 
 export interface CliIo {
   cwd: string;
@@ -35,6 +24,18 @@ export interface CliIo {
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
+
+/** Errors that end a command with a message and exit 2, never a stack trace (GitError, InvalidPatternError, PrCheckError). */
+const USAGE_ERRORS = new Set(["GitError", "InvalidPatternError", "PrCheckError"]);
+
+/** For `roleguard --version`: package.json read as it is (the manifest's schema is the server's business), never failing the CLI. */
+function packageVersion(): string {
+  try {
+    return String((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown }).version);
+  } catch (error) {
+    return `unknown (${(error as Error).message})`;
+  }
+}
 
 const defaultIo: CliIo = {
   cwd: process.cwd(),
@@ -72,8 +73,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .command("lint")
     .argument("[paths...]", "role files or folders (default: the built-in roles)")
     .description("load role files and report each one (exit 2 when any fails)")
-    .action((paths: string[]) => {
-      exitCode = lint(paths, io);
+    .action(async (paths: string[]) => {
+      exitCode = await lint(paths, io);
     });
   roles
     .command("show")
@@ -128,7 +129,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     // A pattern the loaders did not catch still ends as a message and exit 2, never a stack trace.
-    if (error instanceof UsageError || error instanceof GitError || error instanceof InvalidPatternError || (error instanceof Error && error.name === "PrCheckError")) {
+    // By name: the modules that throw them are loaded only by the commands that need them.
+    if (error instanceof UsageError || (error instanceof Error && USAGE_ERRORS.has(error.name))) {
       io.stderr(`roleguard: ${error.message}\n`);
       return EXIT.usage;
     }
@@ -154,16 +156,32 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if (options.author || options.role || options.base || options.config || options.roles || options.body) {
       throw new UsageError("--pr takes the author, base, config and roles from the pull request and its repository's default branch; drop the other options");
     }
-    const { checkPullRequest } = await import("./pr-check.js");
+    const [{ checkPullRequest }, render] = await Promise.all([import("./pr-check.js"), loadRenderers()]);
     const { report, policyErrors } = await checkPullRequest(options.pr, io.env ?? process.env);
-    printReport(report, options.format, io);
+    printReport(report, options.format, io, render);
     return policyErrors > 0 ? EXIT.usage : report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
   }
   if (options.author && options.role) throw new UsageError("give --author or --role, not both");
+  const [{ GitRepository }, { loadPolicyAtRef, policyEditsInWorkTree }, { buildRoleSet }, { configNameErrors, validateProposedPolicy }, { assignRoles }, { declaredRoles }, { evaluate }, render] =
+    await Promise.all([
+      import("./sources/git.js"),
+      import("./sources/local-policy.js"),
+      import("./roles/resolve.js"),
+      import("./policy/proposed.js"),
+      import("./policy/assign.js"),
+      import("./policy/declared.js"),
+      import("./policy/evaluate.js"),
+      loadRenderers(),
+    ]);
   const repo = new GitRepository(io.cwd);
   const baseRef = options.base ?? (await repo.defaultBase());
-  const [baseSha, headSha] = [await repo.resolve(baseRef), await repo.resolve(options.head)];
+  // Independent git calls run side by side: each is a process of its own.
+  const [baseSha, headSha] = await Promise.all([repo.resolve(baseRef), repo.resolve(options.head)]);
   const mergeBase = await repo.mergeBase(baseSha, headSha);
+  // The change and its commit messages do not depend on the policy: read while it loads.
+  const changing = repo.diff(mergeBase, headSha);
+  const messages = repo.commitMessages(mergeBase, headSha);
+  for (const read of [changing, messages]) read.catch(() => undefined);
 
   const policy = await loadPolicyAtRef(repo, baseSha, {
     label: baseRef,
@@ -194,10 +212,10 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     assignments = await assignRoles(policy.config, options.author ? { login: options.author } : {});
   }
 
-  const change = { ...(await repo.diff(mergeBase, headSha)), headSha };
+  const change = { ...(await changing), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   // An agent's own `Roleguard-Role:` trailer (or PR body line) adds its role, as in the app; --role is explicit and stands alone.
-  const declared = options.role ? { assignments: [], warnings: [] } : declaredRoles([...(change.body ? [{ where: "the PR description", text: change.body }] : []), ...(await repo.commitMessages(mergeBase, headSha))], roleSet);
+  const declared = options.role ? { assignments: [], warnings: [] } : declaredRoles([...(change.body ? [{ where: "the PR description", text: change.body }] : []), ...(await messages)], roleSet);
   assignments = [...assignments, ...declared.assignments];
   policy.warnings.push(...declared.warnings);
   const reader = repo.reader(mergeBase, headSha);
@@ -213,7 +231,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     warnings: policy.warnings,
     neutralReason: options.author ? `${options.author} matches no assign entry and there is no default_role` : "no --author or --role given, and the config has no default_role",
   });
-  printReport(report, options.format, io);
+  printReport(report, options.format, io, render);
   if (loadErrors.length > 0) {
     io.stderr(`roleguard: the policy at ${baseRef} has errors (exit 2); fix them, or try a corrected file with --config FILE / --roles DIR\n`);
     return EXIT.usage;
@@ -234,7 +252,14 @@ function readTextArgument(path: string, option: string): string {
  * in: in the text report itself, and for json and markdown (documents for
  * programs and pages) on stderr, where the person running the command reads.
  */
-function printReport(report: Report, format: CheckOptions["format"], io: CliIo): void {
+type Renderers = Awaited<ReturnType<typeof loadRenderers>>;
+
+async function loadRenderers() {
+  const [{ formatErrorsByFile }, { renderMarkdown }, { renderText }] = await Promise.all([import("./errors.js"), import("./report/markdown.js"), import("./report/text.js")]);
+  return { formatErrorsByFile, renderMarkdown, renderText };
+}
+
+function printReport(report: Report, format: CheckOptions["format"], io: CliIo, { formatErrorsByFile, renderMarkdown, renderText }: Renderers): void {
   const errors = report.errors.length > 0 ? formatErrorsByFile(report.errors, "  ") : "";
   if (format === "text") {
     // The title quotes the first error (a check run's title must say it); here the list below does.
@@ -253,7 +278,13 @@ function printReport(report: Report, format: CheckOptions["format"], io: CliIo):
  * load; warnings (an unknown category, which the config may still give paths)
  * leave the exit code alone.
  */
-function lint(paths: string[], io: CliIo): number {
+async function lint(paths: string[], io: CliIo): Promise<number> {
+  const [{ formatPolicyErrorDetail, groupErrorsByFile }, { builtinRoleSource }, { lintRoleFiles }, { readRoleDir }] = await Promise.all([
+    import("./errors.js"),
+    import("./roles/builtin.js"),
+    import("./roles/lint.js"),
+    import("./sources/local-policy.js"),
+  ]);
   const readErrors: PolicyError[] = [];
   const builtin = builtinRoleSource();
   const sources: RoleSource[] = [builtin];
@@ -291,6 +322,14 @@ interface ShowOptions {
  * says), then `--roles`. Outside a git repository, the built-in roles and `--roles`.
  */
 async function show(id: string, options: ShowOptions, io: CliIo): Promise<number> {
+  const [{ formatErrorsByFile }, { builtinRoleSource }, { buildRoleSet }, { GitError, GitRepository }, { loadPolicyAtRef, readRoleDir }, { hintFor }] = await Promise.all([
+    import("./errors.js"),
+    import("./roles/builtin.js"),
+    import("./roles/resolve.js"),
+    import("./sources/git.js"),
+    import("./sources/local-policy.js"),
+    import("./suggest.js"),
+  ]);
   const errors: PolicyError[] = [];
   let sources: RoleSource[];
   const repo = new GitRepository(io.cwd);
@@ -321,7 +360,7 @@ async function show(id: string, options: ShowOptions, io: CliIo): Promise<number
   }
   if (listed) io.stderr(`roleguard: note: other policy files have errors (roleguard roles lint shows them per file):\n${listed}`);
   const view = describeRole(role, set.layerOf.get(id) ?? "built-in");
-  io.stdout(options.format === "json" ? `${JSON.stringify(view, null, 2)}\n` : stringify(view, { lineWidth: 0 }));
+  io.stdout(options.format === "json" ? `${JSON.stringify(view, null, 2)}\n` : (await import("yaml")).stringify(view, { lineWidth: 0 }));
   return EXIT.ok;
 }
 

@@ -14,6 +14,7 @@ export class PrCheckError extends Error {
  * `roleguard check --pr OWNER/REPO#N`: the app's evaluation of a real PR —
  * default-branch policy, the PR's change, recorded approvals and reviews —
  * with a token, posting nothing. A dry run to try a policy on past PRs.
+ * Runs on plain @octokit/rest (token-client.ts), never Probot's server.
  */
 export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): Promise<{ report: Report; policyErrors: number }> {
   const match = /^([\w.-]+)\/([\w.-]+)#(\d+)$/.exec(target.trim());
@@ -24,12 +25,14 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   const { gh, log } = client;
 
   try {
-    const [{ data: repository }, { data: pull }] = await Promise.all([gh.rest.repos.get({ owner, repo }), gh.rest.pulls.get({ owner, repo, pull_number: Number(number) })]);
+    const { data: pull } = await gh.rest.pulls.get({ owner, repo, pull_number: Number(number) });
+    // The PR names its base repository's default branch: no GET /repos for it (unless an older GitHub leaves it out).
+    const defaultBranch = pull.base.repo.default_branch ?? (await gh.rest.repos.get({ owner, repo })).data.default_branch;
     const parsed = PullRequestSchema.safeParse(pull);
     if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
     // One PR, one command: the engine runs in-process, with no worker pool to start.
     const ctx = { gh, log, state: newAppState(), inProcess: true };
-    const evaluation = await new PullRequestEvaluation(ctx, { owner, repo, defaultBranch: repository.default_branch }, pullRequestInfo(parsed.data)).prepare();
+    const evaluation = await new PullRequestEvaluation(ctx, { owner, repo, defaultBranch }, pullRequestInfo(parsed.data)).prepare();
     const { report } = await judgeWithDecisions(evaluation);
     return { report, policyErrors: evaluation.policy.errors.length };
   } catch (error) {

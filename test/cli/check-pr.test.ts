@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli.js";
 import { ReportSchema } from "../../src/policy/report.js";
+import nock from "nock";
 import { FakeGitHub, startFakeGitHub, stopFakeGitHub } from "../helpers/fake-github.js";
+import { FakeServer } from "../helpers/fake-server.js";
 
 const REPO = "acme/shop";
 const BASE = { ".github/roleguard.yml": 'assign:\n  - role: ai-agent\n    users: ["*-agent[bot]"]\n', "src/a.ts": "1\n" };
@@ -51,5 +53,34 @@ describe("roleguard check --pr OWNER/REPO#N (SPEC §9)", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toContain(message);
+  });
+
+  it("costs one request per thing it reads: no GET /repos (the PR names its default branch), the roles folder listed once", async () => {
+    fake.pull(REPO, { number: 4, author: "ops-agent[bot]", head: { ...BASE, ".github/workflows/ci.yml": "x\n" } });
+    await cli(["check", "--pr", "acme/shop#4", "--format", "json"]);
+    const paths = fake.requests.map((request) => request.path);
+    expect(paths).not.toContain("/repos/acme/shop");
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(fake.requests).toHaveLength(11);
+  });
+
+  it("gives up on a GitHub that does not answer, with exit 2 and the reason, without retrying the wait", async () => {
+    // Over real sockets (nock cannot abort an answer it is still waiting to give): every answer takes 3 s.
+    nock.enableNetConnect("127.0.0.1");
+    const server = await FakeServer.listen({ latencyMs: 3_000 });
+    const slow = new FakeGitHub(server.url);
+    slow.repo(REPO, { files: BASE });
+    slow.pull(REPO, { number: 4, author: "ops-agent[bot]", head: { ...BASE, "src/a.ts": "2\n" } });
+    server.serve(slow);
+    try {
+      const started = Date.now();
+      const { code, stderr } = await cli(["check", "--pr", "acme/shop#4"], { GITHUB_TOKEN: "t", GITHUB_API_URL: server.url, ROLEGUARD_REQUEST_TIMEOUT_MS: "200" });
+      expect(code).toBe(2);
+      expect(stderr).toContain("could not evaluate acme/shop#4: GitHub did not answer GET /repos/acme/shop/pulls/4 within 0.2 s (a timeout)");
+      // One wait, not four with back-off between them.
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -615,7 +615,7 @@ export class FakeGitHub {
       state: pull.state,
       user: pull.user,
       head: { ...pull.head, repo: { name: record.name, owner: { login: record.owner } } },
-      base: { ...pull.base, repo: { name: record.name, owner: { login: record.owner } } },
+      base: { ...pull.base, repo: { name: record.name, owner: { login: record.owner }, default_branch: record.defaultBranch } },
       body: pull.body,
       labels: pull.labels,
       changed_files: this.pullFiles(record, pull).length,

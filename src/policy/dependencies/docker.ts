@@ -15,7 +15,11 @@
  * - compose services that only `build:` have no image; `image:` that is not
  *   a string, or a `FROM` with no image, is an error naming the place.
  */
-import { DockerfileParser } from "dockerfile-ast";
+import { createRequire } from "node:module";
+
+// Loaded at the first Dockerfile, not with the engine: most evaluations read none, and the CLI starts faster (issue 13).
+let dockerfileAst: typeof import("dockerfile-ast") | undefined;
+const dockerfiles = () => (dockerfileAst ??= createRequire(import.meta.url)("dockerfile-ast") as typeof import("dockerfile-ast"));
 import { DistinctSpecsBuilder } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
 import { splitImageReference } from "./image-reference.js";
@@ -27,7 +31,7 @@ function parseDockerfile(content: string): DependencyMap {
   const text = manifestText(content);
   const images = new DistinctSpecsBuilder();
   const stages = new Set<string>();
-  for (const from of DockerfileParser.parse(text).getFROMs()) {
+  for (const from of dockerfiles().DockerfileParser.parse(text).getFROMs()) {
     const line = from.getRange().start.line + 1;
     const image = from.getImage();
     if (image === null) throw ManifestParseError.at("FROM names no image", line);
