@@ -94,6 +94,13 @@ const gitHash = (kind: string, body: Buffer | string) => {
 
 export const blobSha = (text: string) => gitHash("blob", text);
 
+/** One hunk replacing a file's whole text, as a unified diff writes it (no trailing newline). */
+function hunk(before: string | undefined, after: string | undefined): string {
+  const lines = (text: string | undefined) => (text === undefined || text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+  const [old, now] = [lines(before), lines(after)];
+  return [`@@ -${old.length ? 1 : 0},${old.length} +${now.length ? 1 : 0},${now.length} @@`, ...old.map((line) => `-${line}`), ...now.map((line) => `+${line}`)].join("\n");
+}
+
 export class FakeGitHub {
   readonly repos = new Map<string, FakeRepo>();
   readonly trees = new Map<string, TreeObject>();
@@ -327,6 +334,12 @@ export class FakeGitHub {
       this.reactions.push({ repo: fullName, commentId: Number(m[1]), content: String(body.content) });
       return [201, { id: this.reactions.length, content: body.content }];
     }
+    if ((m = /^\/issues\/(\d+)$/.exec(rest)) && method === "GET") {
+      // A PR read as an issue (its labels, its conversation's state).
+      const pull = repo.pulls.get(Number(m[1]));
+      if (!pull) return [404, { message: "Not Found" }];
+      return [200, { number: pull.number, title: `PR ${pull.number}`, state: pull.state, user: pull.user, labels: pull.labels, body: pull.body, pull_request: { url: `${this.baseUrl}/repos/${fullName}/pulls/${pull.number}` } }];
+    }
     if ((m = /^\/issues\/(\d+)\/events$/.exec(rest)) && method === "GET") {
       const pull = repo.pulls.get(Number(m[1]));
       if (!pull) return [404, { message: "Not Found" }];
@@ -483,7 +496,9 @@ export class FakeGitHub {
       const files = repo.commits.get(sha)?.files ?? {};
       const path = (m[1] ?? "").replace(/\/$/, "");
       const text = files[path];
-      if (text !== undefined) return [200, text];
+      // A file: its raw text when asked for in the raw media type (as roleguard asks), else GitHub's JSON with the text in base64.
+      if (text !== undefined && (/raw/.test(String(headers.accept ?? "")) || !headers.accept)) return [200, text];
+      if (text !== undefined) return [200, { type: "file", name: path.split("/").at(-1), path, sha: blobSha(text), encoding: "base64", content: Buffer.from(text).toString("base64") }];
       // A folder: its entries, as the contents API lists them (files with their blob SHA, folders once).
       const prefix = path ? `${path}/` : "";
       const below = Object.keys(files).filter((file) => file.startsWith(prefix));
@@ -518,6 +533,8 @@ export class FakeGitHub {
     if ((m = /^\/pulls\/(\d+)(\/.*)?$/.exec(rest))) {
       const pull = repo.pulls.get(Number(m[1]));
       if (!pull) return notFound;
+      // The PR as a unified diff, when asked for in that media type (as danger-js reads a PR).
+      if (!m[2] && method === "GET" && /diff/.test(String(headers.accept ?? ""))) return [200, this.pullDiff(repo, pull)];
       return this.pullRoute(fullName, repo, pull, method, m[2] ?? "", query, body);
     }
     if ((m = /^\/commits\/([0-9a-f]{40})\/pulls$/.exec(rest)) && method === "GET") {
@@ -581,14 +598,22 @@ export class FakeGitHub {
       return link ? [200, slice as nock.Body, link] : [200, slice as nock.Body];
     };
     if (sub === "" && method === "GET") return [200, this.pullPayload(repo, pull)];
+    if (sub === "/requested_reviewers" && method === "GET") return [200, { users: pull.requested_reviewers, teams: pull.requested_teams }];
     if (sub === "/files" && method === "GET") return paginate(this.pullFiles(repo, pull), this.listFilesCap);
     if (sub === "/commits" && method === "GET") {
       return paginate(
-        pull.commits.map((commit) => ({
+        pull.commits.map((commit, index) => ({
           sha: commit.sha,
+          url: `${this.baseUrl}/repos/${fullName}/commits/${commit.sha}`,
+          parents: [{ sha: index > 0 ? (pull.commits[index - 1]?.sha as string) : pull.base.sha }],
           author: commit.author ? { login: commit.author } : null,
           committer: commit.committer ? { login: commit.committer } : null,
-          commit: { message: commit.message },
+          commit: {
+            message: commit.message,
+            author: { name: commit.author ?? "unknown", email: `${commit.author ?? "unknown"}@users.noreply.github.com`, date: new Date(this.clock).toISOString() },
+            committer: { name: commit.committer ?? "unknown", email: `${commit.committer ?? "unknown"}@users.noreply.github.com`, date: new Date(this.clock).toISOString() },
+            tree: { sha: repo.commits.get(commit.sha)?.tree ?? "", url: "" },
+          },
         })),
         250,
       );
@@ -614,8 +639,8 @@ export class FakeGitHub {
       number: pull.number,
       state: pull.state,
       user: pull.user,
-      head: { ...pull.head, repo: { name: record.name, owner: { login: record.owner } } },
-      base: { ...pull.base, repo: { name: record.name, owner: { login: record.owner }, default_branch: record.defaultBranch } },
+      head: { ...pull.head, repo: { name: record.name, full_name: `${record.owner}/${record.name}`, owner: { login: record.owner } } },
+      base: { ...pull.base, repo: { name: record.name, full_name: `${record.owner}/${record.name}`, owner: { login: record.owner }, default_branch: record.defaultBranch } },
       body: pull.body,
       labels: pull.labels,
       changed_files: this.pullFiles(record, pull).length,
@@ -629,6 +654,23 @@ export class FakeGitHub {
   repositoryPayload(fullName: string): Record<string, unknown> {
     const repo = this.mustRepo(fullName);
     return { name: repo.name, full_name: fullName, owner: { login: repo.owner, type: "Organization" }, default_branch: repo.defaultBranch, private: true };
+  }
+
+  /** The PR's change as `git diff` prints it: whole files, one hunk each (enough for a diff parser). */
+  pullDiff(repo: FakeRepo, pull: FakePull): string {
+    const base = repo.commits.get(pull.base.sha)?.files ?? {};
+    const head = repo.commits.get(pull.head.sha)?.files ?? {};
+    let out = "";
+    for (const path of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
+      const before = base[path];
+      const after = head[path];
+      if (before === after) continue;
+      out += `diff --git a/${path} b/${path}\n`;
+      if (before === undefined) out += "new file mode 100644\n";
+      if (after === undefined) out += "deleted file mode 100644\n";
+      out += `--- ${before === undefined ? "/dev/null" : `a/${path}`}\n+++ ${after === undefined ? "/dev/null" : `b/${path}`}\n${hunk(before, after)}\n`;
+    }
+    return out;
   }
 
   /** The PR's files as the pulls-files API lists them: diff of base and head, renames as configured. */
@@ -649,6 +691,8 @@ export class FakeGitHub {
       else if (before === undefined) files.push({ filename: path, status: "added", sha: blobSha(after as string) });
       else if (after === undefined) files.push({ filename: path, status: "removed", sha: blobSha(before) });
       else files.push({ filename: path, status: "modified", sha: blobSha(after) });
+      // The hunk GitHub gives in `patch` (danger-js builds its diff from it).
+      (files.at(-1) as Record<string, unknown>).patch = hunk(before, after);
     }
     return files;
   }
