@@ -1,10 +1,11 @@
-import { judgeWithDecisions } from "./app/decisions.js";
-import { PullRequestSchema, pullRequestInfo } from "./app/payload.js";
-import { PullRequestEvaluation } from "./app/pull-evaluation.js";
-import { newAppState } from "./app/state.js";
 import type { Report } from "./policy/report.js";
 import { describeGitHubError } from "./sources/github/client.js";
+import type { PullRequestSource } from "./sources/github/pull-request.js";
 import { githubFromEnv } from "./sources/github/token-client.js";
+
+/** The engine and the app's evaluation, loaded while the first request is on its way (issue 13: time to first request). */
+const loadEvaluation = () =>
+  Promise.all([import("./app/decisions.js"), import("./app/payload.js"), import("./app/pull-evaluation.js"), import("./app/state.js"), import("./policy/dependencies/index.js")]);
 
 export class PrCheckError extends Error {
   override name = "PrCheckError";
@@ -24,19 +25,42 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   if (!client) throw new PrCheckError("--pr needs a token in GITHUB_TOKEN (read access to the repository and its organisation's .github repository)");
   const { gh, log } = client;
 
+  const loading = loadEvaluation();
   try {
     const { data: pull } = await gh.rest.pulls.get({ owner, repo, pull_number: Number(number) });
+    const [{ judgeWithDecisions }, { PullRequestSchema, pullRequestInfo }, { PullRequestEvaluation, startEarly }, { newAppState }, { ecosystemForManifest }] = await loading;
     // The PR names its base repository's default branch: no GET /repos for it (unless an older GitHub leaves it out).
     const defaultBranch = pull.base.repo.default_branch ?? (await gh.rest.repos.get({ owner, repo })).data.default_branch;
     const parsed = PullRequestSchema.safeParse(pull);
     if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
     // One PR, one command: the engine runs in-process, with no worker pool to start.
     const ctx = { gh, log, state: newAppState(), inProcess: true };
-    const evaluation = await new PullRequestEvaluation(ctx, { owner, repo, defaultBranch }, pullRequestInfo(parsed.data)).prepare();
+    const pending = new PullRequestEvaluation(ctx, { owner, repo, defaultBranch }, pullRequestInfo(parsed.data));
+    // A one-shot command waits on every round trip: what the verdict will read anyway starts now, beside the
+    // policy load — the decisions' comments and reviews, and the changed manifests at both ends.
+    startEarly(pending.source.comments(), pending.source.reviews(), readManifestsEarly(pending.source, ecosystemForManifest));
+    const evaluation = await pending.prepare();
     const { report } = await judgeWithDecisions(evaluation);
     return { report, policyErrors: evaluation.policy.errors.length };
   } catch (error) {
     if (error instanceof PrCheckError) throw error;
     throw new PrCheckError(`could not evaluate ${target}: ${describeGitHubError(error)}`);
   }
+}
+
+/**
+ * Reads each changed dependency manifest at the merge base and the head, as
+ * the engine will (the source remembers every read, so the engine's own
+ * reads cost nothing more). Only manifests: a role without dependency
+ * categories wastes at most these few reads.
+ */
+async function readManifestsEarly(source: PullRequestSource, ecosystemForManifest: (path: string) => unknown): Promise<void> {
+  const reader = source.reader();
+  const reads: Promise<unknown>[] = [];
+  for (const file of (await source.change()).files) {
+    if (!ecosystemForManifest(file.path)) continue;
+    if (file.status !== "added" && file.status !== "copied") reads.push(reader.read("base", file.previousPath ?? file.path));
+    if (file.status !== "removed") reads.push(reader.read("head", file.path));
+  }
+  await Promise.allSettled(reads);
 }

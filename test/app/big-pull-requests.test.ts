@@ -67,9 +67,9 @@ describe("big pull requests (issue 13 item 3)", () => {
     expect(treeRequests().filter((request) => /\/git\/trees\/[0-9a-f]{40}$/.test(request.path) && request.path.includes(fake.repos.get(REPO)!.pulls.get(1)!.head.sha))).toEqual([]);
     // Was 645 requests one after another (30 pages, then a folder-by-folder tree diff).
     expect(fake.requests.length).toBeLessThanOrEqual(60);
-    // 30 pages, the policy, the commits, the head's PRs, two blobs, the check run: 40, in 7 round trips
+    // 30 pages, the policy (root, .github listed once, two blobs), the org's, the commits, the head's PRs, the check run: 39, in 7 round trips
     // (5 pages in flight at a time). A loaded machine can split a round in two, never add requests.
-    expect(fake.requests.length).toBe(40);
+    expect(fake.requests.length).toBe(39);
     expect(fake.roundTrips).toBeLessThanOrEqual(10);
   });
 
@@ -83,9 +83,9 @@ describe("big pull requests (issue 13 item 3)", () => {
     expect(report.errors).toEqual([]);
     // The payload says 6,003 files: no page of the listing is asked for.
     expect(fileListings()).toEqual([]);
-    // Two for the diff (base and head, recursively), two for the policy's folders (.github, .github/roles).
-    expect(treeRequests()).toHaveLength(2 + 2);
-    expect(fake.requests.length).toBe(13);
+    // Two for the diff (base and head, recursively), one for the policy (.github, recursively).
+    expect(treeRequests()).toHaveLength(2 + 1);
+    expect(fake.requests.length).toBe(12);
     expect(fake.roundTrips).toBeLessThanOrEqual(9);
   });
 
@@ -98,8 +98,8 @@ describe("big pull requests (issue 13 item 3)", () => {
 
     expect(findings()).toEqual(["forbidden_paths secrets/key.pem violation"]);
     // Root recursively (truncated) and alone, on both sides; then a and b recursively on both sides,
-    // secrets/ on the head's side; c is unchanged and never listed. Two more for the policy's folders.
-    expect(treeRequests()).toHaveLength(4 + 4 + 1 + 2);
+    // secrets/ on the head's side; c is unchanged and never listed. One more for the policy (.github, recursively).
+    expect(treeRequests()).toHaveLength(4 + 4 + 1 + 1);
     expect(fake.requests.length).toBeLessThanOrEqual(25);
   });
 });

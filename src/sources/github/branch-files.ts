@@ -12,6 +12,8 @@ export interface BranchFiles {
   read(path: string): Promise<string | undefined>;
   list(dir: string): Promise<BranchEntry[]>;
   text(entry: BranchEntry): Promise<string>;
+  /** Lists a folder ("" for all) in one request ahead of reads below it, where that is how files are read. */
+  prefetch(dir: string): Promise<void>;
 }
 
 /**
@@ -20,7 +22,9 @@ export interface BranchFiles {
  * GitHub stand-ins answer 404 for it), through the contents API. Undefined
  * when the branch has no files at all (an empty repository).
  */
-export async function openBranch(gh: GitHub, repo: RepoRef, branch: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
+export async function openBranch(gh: GitHub, named: RepoRef, branch: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
+  // Only the two names: anything else on the object would be sent as a query parameter.
+  const repo = { owner: named.owner, repo: named.repo };
   const trees = new TreeReader(gh, repo, cache);
   try {
     return new TreeFiles(trees, await trees.rootOfBranch(branch));
@@ -51,6 +55,10 @@ class TreeFiles implements BranchFiles {
   text(entry: BranchEntry): Promise<string> {
     return this.trees.blobText(entry.sha);
   }
+
+  prefetch(dir: string): Promise<void> {
+    return this.trees.prefetch(this.root, dir);
+  }
 }
 
 interface ContentItem {
@@ -66,6 +74,9 @@ class ContentsFiles implements BranchFiles {
     private readonly ref: string,
     private readonly cache: GitHubCache,
   ) {}
+
+  /** The contents API lists one folder a request: nothing to gain ahead of time. */
+  async prefetch(): Promise<void> {}
 
   async exists(): Promise<boolean> {
     return (await this.listing("")) !== undefined;

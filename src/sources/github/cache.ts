@@ -40,6 +40,11 @@ export interface ConditionalListing<T> {
  */
 export class GitHubCache {
   readonly trees = new LRUCache<string, Tree>({ max: 20_000 });
+  /**
+   * Where a folder's tree sits inside a recursive listing already held (the listing's key and the folder's path
+   * in it): its own listings are derived from that one instead of asked for. One small entry per folder.
+   */
+  readonly treeParents = new LRUCache<string, { listing: string; path: string }>({ max: 200_000 });
   readonly blobs = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (text) => Math.max(1, text.length) });
   readonly conditional = new LRUCache<string, { etag: string; data: unknown }>({ max: 20_000 });
   /** Pages of listings (installations, repositories, open PRs), with their ETags and `next` links. */

@@ -33,7 +33,7 @@ export async function loadPolicyFromGitHub(
 ): Promise<LoadedPolicy> {
   const isOrgRepo = repo.repo === ORG_POLICY_REPO;
   // The org's snapshot and the repository's branch do not depend on each other: one round trip, not two.
-  const [org, files] = await Promise.all([isOrgRepo ? undefined : readOrgSnapshot(gh, repo.owner, cache), openBranch(gh, repo, repo.defaultBranch, cache)]);
+  const [org, files] = await Promise.all([isOrgRepo ? undefined : readOrgSnapshot(gh, repo.owner, cache), openBranch(gh, repo, repo.defaultBranch, cache).then(prefetchPolicyFolder)]);
   const repoConfig = files ? await readConfig(files, `${repo.defaultBranch}:`) : undefined;
   const extended = repoConfig ? await readExtendedConfig(gh, repoConfig, { owner: repo.owner, reader: "the app" }, cache) : undefined;
 
@@ -51,6 +51,19 @@ export async function loadPolicyFromGitHub(
   if (org) roleSources.push({ layer: "organisation", files: org.roles });
   roleSources.push({ layer: "repository", files: repoRoles });
   return { ...assembled, config, roleSources };
+}
+
+/**
+ * The config and the default role folder are both under `.github`: one
+ * recursive listing of it, not one per level; and the role files in it are
+ * read beside the config (which could name other role folders, read after it).
+ */
+async function prefetchPolicyFolder(files: BranchFiles | undefined): Promise<BranchFiles | undefined> {
+  if (!files) return undefined;
+  await files.prefetch(".github");
+  const roles = await files.list(".github/roles");
+  for (const entry of roles) if (isRoleFileName(entry.path)) files.text(entry).catch(() => undefined);
+  return files;
 }
 
 async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): Promise<PolicySnapshot | undefined> {

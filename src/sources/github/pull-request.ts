@@ -86,14 +86,17 @@ function toCommitInfo(commit: { sha: string; author?: { login?: string } | null;
 export class PullRequestSource {
   private readonly memo = new Map<string, Promise<unknown>>();
   readonly trees: TreeReader;
+  readonly repo: RepoRef;
 
   constructor(
     private readonly gh: GitHub,
-    readonly repo: RepoRef,
+    repo: RepoRef,
     readonly pr: PullRequestInfo,
     cache: GitHubCache,
   ) {
-    this.trees = new TreeReader(gh, repo, cache);
+    // Only the two names: anything else on the object (a default branch) would be sent as a query parameter.
+    this.repo = { owner: repo.owner, repo: repo.repo };
+    this.trees = new TreeReader(gh, this.repo, cache);
   }
 
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -32,12 +32,18 @@ interface Changes {
  */
 export class TreeReader {
   private readonly limit: LimitFunction = pLimit(TREE_CONCURRENCY);
+  private readonly blobsInFlight = new Map<string, Promise<string>>();
+
+  private readonly repo: RepoRef;
 
   constructor(
     private readonly gh: GitHub,
-    private readonly repo: RepoRef,
+    repo: RepoRef,
     private readonly cache: GitHubCache,
-  ) {}
+  ) {
+    // Only the two names: anything else on the object would be sent as a query parameter.
+    this.repo = { owner: repo.owner, repo: repo.repo };
+  }
 
   private key(sha: string): string {
     return `${this.repo.owner}/${this.repo.repo}@${sha}`;
@@ -63,10 +69,8 @@ export class TreeReader {
     const key = `${this.key(sha)}${recursive ? "/r" : ""}`;
     const cached = this.cache.trees.get(key);
     if (cached) return cached;
-    if (!recursive) {
-      const whole = this.cache.trees.get(`${key}/r`);
-      if (whole && !whole.truncated) return { sha: whole.sha, truncated: false, entries: whole.entries.filter((entry) => !entry.path.includes("/")) };
-    }
+    const whole = this.cache.trees.get(`${this.key(sha)}/r`) ?? this.withinListing(sha);
+    if (whole && !whole.truncated) return recursive ? whole : { sha: whole.sha, truncated: false, entries: whole.entries.filter((entry) => !entry.path.includes("/")) };
     const { data } = await this.limit(() =>
       this.gh.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
         ...this.repo,
@@ -77,8 +81,32 @@ export class TreeReader {
     const tree = toTree(data as TreeResponse);
     this.cache.trees.set(key, tree);
     // A commit SHA's answer is its root tree's: keep it under the tree's own SHA too.
-    this.cache.trees.set(`${this.key(tree.sha)}${recursive ? "/r" : ""}`, tree);
+    const own = `${this.key(tree.sha)}${recursive ? "/r" : ""}`;
+    this.cache.trees.set(own, tree);
+    if (recursive && !tree.truncated) {
+      for (const entry of tree.entries) if (entry.type === "tree") this.cache.treeParents.set(this.key(entry.sha), { listing: own, path: entry.path });
+    }
     return tree;
+  }
+
+  /** A folder's recursive listing cut out of a recursive listing of a folder above it, when one is held. */
+  private withinListing(sha: string): Tree | undefined {
+    const parent = this.cache.treeParents.get(this.key(sha));
+    const listing = parent && this.cache.trees.get(parent.listing);
+    if (!parent || !listing || listing.truncated) return undefined;
+    const prefix = `${parent.path}/`;
+    const entries = listing.entries.filter((entry) => entry.path.startsWith(prefix)).map((entry) => ({ ...entry, path: entry.path.slice(prefix.length) }));
+    return { sha, truncated: false, entries };
+  }
+
+  /** Lists the folder `dir` of a root tree recursively, once, so that every later read below it is answered from that listing. */
+  async prefetch(root: Tree, dir: string): Promise<void> {
+    const segments = dir.split("/").filter(Boolean);
+    const name = segments.pop();
+    if (name === undefined) return void (await this.tree(root.sha, true));
+    const parent = await this.subtree(root, segments.join("/"));
+    const entry = parent?.entries.find((each) => each.path === name && each.type === "tree");
+    if (entry) await this.tree(entry.sha, true);
   }
 
   /** The subtree at `dir` ("" is the root), or null when there is no such folder. */
@@ -111,14 +139,24 @@ export class TreeReader {
     return (await this.flatten(sha, prefix)).filter((entry) => entry.type !== "tree");
   }
 
-  async blobText(sha: string): Promise<string> {
+  /** A blob's text, once: a read asked for while the same blob is on its way waits for that answer. */
+  blobText(sha: string): Promise<string> {
     const key = this.key(sha);
     const cached = this.cache.blobs.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return Promise.resolve(cached);
+    let pending = this.blobsInFlight.get(key);
+    if (!pending) {
+      pending = this.fetchBlob(sha).finally(() => this.blobsInFlight.delete(key));
+      this.blobsInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchBlob(sha: string): Promise<string> {
     const { data } = await this.gh.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...this.repo, file_sha: sha });
     const blob = data as { content: string; encoding: string };
     const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-    this.cache.blobs.set(key, text);
+    this.cache.blobs.set(this.key(sha), text);
     return text;
   }
 
