@@ -1,6 +1,10 @@
 import type { PolicyError } from "../errors.js";
 import { hintFor } from "../suggest.js";
-import { parseRoleFile } from "./parse.js";
+import { ParseCache } from "./files.js";
+import { parseRoleFile, type RoleParseResult } from "./parse.js";
+
+/** Role files parsed once per content (git's blob SHA) per process: every evaluation reads the same few. */
+const parsedRoles = new ParseCache<RoleParseResult>(5_000);
 import type { ResolvedRole, RoleFile, Sourced } from "./schema.js";
 
 /** Where a batch of role files came from, lowest precedence first. */
@@ -33,7 +37,7 @@ export function buildRoleSet(sources: readonly RoleSource[]): RoleSet {
   for (const source of sources) {
     const seenInLayer = new Map<string, string>();
     for (const { path, text } of source.files) {
-      const parsed = parseRoleFile(text, path);
+      const parsed = parsedRoles.get(path, text, parseRoleFile);
       if (!parsed.ok) {
         errors.push(...parsed.errors);
         continue;

@@ -1,5 +1,10 @@
 import { mergeOrgFloor } from "../config/merge.js";
-import { parseConfigFile, type ParsedConfigFile } from "../config/parse.js";
+import { parseConfigFile as parseConfigText, type ParsedConfigFile } from "../config/parse.js";
+import { ParseCache } from "../roles/files.js";
+
+/** Config files parsed once per content (git's blob SHA) per process: each evaluation read them twice before (`_extends`). */
+const parsedConfigs = new ParseCache<ReturnType<typeof parseConfigText>>(2_000);
+const parseConfigFile = (text: string, file: string) => parsedConfigs.get(file, text, parseConfigText);
 import { defaultConfig, type Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import type { RoleSource } from "../roles/resolve.js";

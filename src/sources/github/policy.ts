@@ -1,9 +1,8 @@
-import micromatch from "micromatch";
 import { DEFAULT_ROLE_PATHS } from "../../config/schema.js";
 import type { PolicyError } from "../../errors.js";
 import { CONFIG_FILES } from "../../policy/proposed.js";
 import { builtinRoleSource } from "../../roles/builtin.js";
-import { isRoleFileName } from "../../roles/files.js";
+import { isRoleFileIn, isRoleFileName } from "../../roles/files.js";
 import type { RoleSource } from "../../roles/resolve.js";
 import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from "../policy.js";
 import { openBranch, type BranchFiles } from "./branch-files.js";
@@ -143,7 +142,7 @@ async function readFilesMatching(files: BranchFiles, globs: readonly string[], l
   const out: RoleSource["files"] = [];
   for (const prefix of prefixes) {
     for (const entry of await files.list(prefix)) {
-      if (seen.has(entry.path) || !isRoleFileName(entry.path) || !micromatch.isMatch(entry.path, globs as string[], { dot: true })) continue;
+      if (seen.has(entry.path) || !isRoleFileIn(entry.path, globs)) continue;
       seen.add(entry.path);
       out.push({ path: `${label}${entry.path}`, text: await files.text(entry) });
     }
