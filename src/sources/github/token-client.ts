@@ -1,7 +1,7 @@
 import { Octokit } from "@octokit/rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import type { GitHub } from "./client.js";
 
 /** How long one request of the CLI may take, retries included, before it gives up with a clear error (ROLEGUARD_REQUEST_TIMEOUT_MS). */
@@ -47,13 +47,15 @@ export function githubFromEnv(env: NodeJS.ProcessEnv): { gh: GitHub; log: Logger
   if (!token) return undefined;
   const baseUrl = env.GITHUB_API_URL ?? (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` : undefined);
   const timeout = Number(env.ROLEGUARD_REQUEST_TIMEOUT_MS) > 0 ? Number(env.ROLEGUARD_REQUEST_TIMEOUT_MS) : REQUEST_TIMEOUT_MS;
-  const log = pino({ level: env.LOG_LEVEL ?? "warn" }, pino.destination(2));
+  const log = stderrLogger(env.LOG_LEVEL ?? "warn");
   const octokit = new CliOctokit({
     auth: token,
     requestTimeoutMs: timeout,
     userAgent: "roleguard-cli",
     ...(baseUrl ? { baseUrl } : {}),
-    log: { debug: () => undefined, info: () => undefined, warn: (message: string) => log.warn(message), error: (message: string) => log.error(message) },
+    // Octokit logs every failed request as an error (a 404 for an org without a .github repository is normal);
+    // the command reports what failed itself, so those lines are debug output here.
+    log: { debug: () => undefined, info: () => undefined, warn: (message: string) => log.warn(message), error: (message: string) => log.debug(message) },
     throttle: {
       // As Probot does: wait out a rate limit once, then give up with GitHub's answer.
       onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 1,
@@ -61,5 +63,27 @@ export function githubFromEnv(env: NodeJS.ProcessEnv): { gh: GitHub; log: Logger
     },
   });
   // The engine is written against Probot's Octokit type; the CLI's client has every method it calls.
-  return { gh: octokit as unknown as GitHub, log: log as unknown as Logger };
+  return { gh: octokit as unknown as GitHub, log };
+}
+
+const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+
+/**
+ * pino's shape for a one-shot command, without loading pino: JSON lines on
+ * stderr (stdout is the report) at `level` and above. The engine logs next
+ * to nothing on this path; the messages it does log are kept.
+ */
+function stderrLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  const threshold = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
+  const logger: Record<string, unknown> = { level, child: (more: Record<string, unknown>) => stderrLogger(level, { ...bindings, ...more }) };
+  LEVELS.forEach((name, index) => {
+    logger[name] = (first: unknown, second?: unknown) => {
+      if (index < threshold || level === "silent") return;
+      const fields = typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
+      const msg = typeof first === "string" ? first : typeof second === "string" ? second : undefined;
+      const err = fields.err instanceof Error ? { err: { type: fields.err.name, message: fields.err.message } } : {};
+      process.stderr.write(`${JSON.stringify({ level: name, time: Date.now(), ...bindings, ...fields, ...err, ...(msg ? { msg } : {}) })}\n`);
+    };
+  });
+  return logger as unknown as Logger;
 }
