@@ -16,6 +16,14 @@ const REPOSITORY_CONCURRENCY = 2;
 export const SEARCH_LAG_MS = 5 * 60_000;
 /** The search API returns at most this many results; past it, every repository is listed instead. */
 const SEARCH_RESULT_LIMIT = 1000;
+/**
+ * Every this many passes (hourly at the default 600 s) the search asks for
+ * every open PR instead of the recently updated ones: a change the search
+ * index took longer than SEARCH_LAG_MS to show (a push to a fork's branch
+ * moves no `pushed_at` here) is then found by its `updated_at`, newer than
+ * the one the last listing of its repository saw.
+ */
+export const FULL_SEARCH_EVERY = 6;
 
 export interface SweepResult {
   repositories: number;
@@ -75,7 +83,10 @@ async function sweepRepository(ctx: EvaluationContext, target: SweepTarget): Pro
   }
   let evaluated = 0;
   let unjudged = 0;
+  let latestUpdate: string | undefined;
   for (const raw of pulls) {
+    const updated = (raw as { updated_at?: unknown }).updated_at;
+    if (typeof updated === "string" && (latestUpdate === undefined || Date.parse(updated) > Date.parse(latestUpdate))) latestUpdate = updated;
     const parsed = PullRequestSchema.safeParse(raw);
     if (!parsed.success) continue;
     const pr = pullRequestInfo(parsed.data);
@@ -86,7 +97,7 @@ async function sweepRepository(ctx: EvaluationContext, target: SweepTarget): Pro
     evaluated++;
     if (!state.completed.has(completedKey(repo, pr.headSha))) unjudged++;
   }
-  state.cache.sweeps.set(repoKey(repo), { ...(target.pushedAt ? { pushedAt: target.pushedAt } : {}), openPulls: pulls.length, unjudged });
+  state.cache.sweeps.set(repoKey(repo), { ...(target.pushedAt ? { pushedAt: target.pushedAt } : {}), openPulls: pulls.length, unjudged, ...(latestUpdate ? { latestUpdate } : {}) });
   if (evaluated > 0) log.info({ repo: `${repo.owner}/${repo.repo}`, evaluated }, "evaluated open pull requests without a verdict");
   return { pullRequests: pulls.length, evaluated };
 }
@@ -136,7 +147,9 @@ async function reconcileInstallation(ctx: EvaluationContext, installation: Insta
   const { cache } = ctx.state;
   const started = Date.now();
   const passKey = String(installation.id);
-  const since = cache.sweepPasses.get(passKey);
+  const last = cache.sweepPasses.get(passKey);
+  // The first pass after a start, and every FULL_SEARCH_EVERY-th after it, searches every open PR.
+  const since = last && last.passes % FULL_SEARCH_EVERY !== 0 ? last.startedAt : undefined;
   const [listing, touched] = await Promise.all([
     cache.listConditional<ListedRepository>(ctx.gh, "GET /installation/repositories", {}, (data) => (data as { repositories?: ListedRepository[] }).repositories ?? []),
     pullsUpdatedSince(ctx, installation.account, since),
@@ -156,7 +169,7 @@ async function reconcileInstallation(ctx: EvaluationContext, installation: Insta
   }
   const swept = await sweepRepositories(ctx, due);
   // Only a pass that got through every repository moves the search's starting point on.
-  cache.sweepPasses.set(passKey, started);
+  cache.sweepPasses.set(passKey, { startedAt: started, passes: (last?.passes ?? 0) + 1 });
   return { repositories: listing.items.length, pullRequests: remembered + swept.pullRequests, evaluated: swept.evaluated };
 }
 
@@ -165,39 +178,48 @@ async function reconcileInstallation(ctx: EvaluationContext, installation: Insta
  * it is known to have; undefined when its open PRs must be listed. Without a
  * search answer every repository is listed (conditionally).
  */
-function unchanged(cache: GitHubCache, target: SweepTarget, touched: Set<string> | undefined, since: number | undefined): number | undefined {
-  if (!touched || touched.has(repoKey(target))) return undefined;
-  if (since === undefined) {
-    // The first pass searched every open PR of the installation: a repository it did not name has none.
-    cache.sweeps.set(repoKey(target), { ...(target.pushedAt ? { pushedAt: target.pushedAt } : {}), openPulls: 0, unjudged: 0 });
+function unchanged(cache: GitHubCache, target: SweepTarget, touched: Map<string, number> | undefined, since: number | undefined): number | undefined {
+  if (!touched) return undefined;
+  const key = repoKey(target);
+  const memory = cache.sweeps.get(key);
+  const changedAt = touched.get(key);
+  if (changedAt === undefined && since === undefined) {
+    // The search listed every open PR of the installation: a repository it did not name has none.
+    cache.sweeps.set(key, { ...(target.pushedAt ? { pushedAt: target.pushedAt } : {}), openPulls: 0, unjudged: 0 });
     return 0;
   }
-  const memory = cache.sweeps.get(repoKey(target));
   if (!memory || memory.unjudged > 0 || memory.pushedAt !== target.pushedAt) return undefined;
+  // Named by the search, but for a change the last listing of the repository already saw: nothing new.
+  if (changedAt !== undefined && !(memory.latestUpdate && changedAt <= Date.parse(memory.latestUpdate))) return undefined;
   return memory.openPulls;
 }
 
 /**
  * The repositories (`owner/repo`, lower-cased) with an open PR updated since
- * `since` (every open PR when there was no pass before), from the search API;
+ * `since` (every open PR when `since` is undefined), with the latest such
+ * update (epoch ms), from the search API;
  * undefined when the search cannot answer in full (unavailable, over its
  * 1,000 results, or incomplete), and every repository is listed instead.
  */
-async function pullsUpdatedSince(ctx: EvaluationContext, account: InstallationListing["account"], since: number | undefined): Promise<Set<string> | undefined> {
+async function pullsUpdatedSince(ctx: EvaluationContext, account: InstallationListing["account"], since: number | undefined): Promise<Map<string, number> | undefined> {
   if (!account?.login) return undefined;
   const owner = `${account.type === "User" ? "user" : "org"}:${account.login}`;
   const updated = since === undefined ? "" : ` updated:>=${new Date(since - SEARCH_LAG_MS).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
   const q = `is:pr is:open ${owner}${updated}`;
-  const repos = new Set<string>();
+  const repos = new Map<string, number>();
   try {
     let seen = 0;
     for (let page = 1; ; page++) {
       const { data } = await ctx.gh.request("GET /search/issues", { q, per_page: 100, page });
-      const answer = data as { total_count: number; incomplete_results: boolean; items: { repository_url?: string }[] };
+      const answer = data as { total_count: number; incomplete_results: boolean; items: { repository_url?: string; updated_at?: string }[] };
       if (answer.incomplete_results || answer.total_count > SEARCH_RESULT_LIMIT) return undefined;
       for (const item of answer.items) {
         const [owner, name] = (item.repository_url ?? "").split("/").slice(-2);
-        if (owner && name) repos.add(`${owner}/${name}`.toLowerCase());
+        if (!owner || !name) continue;
+        // An item without a time counts as changed just now: listed, never skipped.
+        const updated = Date.parse(item.updated_at ?? "") || Infinity;
+        const key = `${owner}/${name}`.toLowerCase();
+        repos.set(key, Math.max(updated, repos.get(key) ?? -Infinity));
       }
       seen += answer.items.length;
       if (answer.items.length < 100 || seen >= answer.total_count) return repos;

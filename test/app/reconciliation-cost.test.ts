@@ -9,7 +9,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newAppState, type AppState } from "../../src/app/state.js";
-import { reconcileOnce } from "../../src/app/sweep.js";
+import { FULL_SEARCH_EVERY, reconcileOnce, SEARCH_LAG_MS } from "../../src/app/sweep.js";
 import type { GitHub } from "../../src/sources/github/client.js";
 import { startFakeGitHub, stopFakeGitHub, type FakeGitHub, type Files } from "../helpers/fake-github.js";
 
@@ -103,8 +103,35 @@ describe("reconciliation at 200 repositories × 3 PRs (issue 13 item 4)", () => 
     // The new head's runs listed once: its evaluation creates the run without listing them again.
     expect(routes["GET /repos/acme/R/commits/SHA/check-runs"]).toBe(1);
     expect(routes["POST /repos/acme/R/check-runs"]).toBe(1);
-    // The next pass is back to nearly nothing.
-    expect((await pass(probot)).billable).toBeLessThanOrEqual(5);
+    // The next pass is back to nearly nothing: the search still names the PR (it changed minutes ago),
+    // but the repository's last listing already saw that change, so its PRs are not listed again.
+    const next = await pass(probot);
+    expect(next.billable).toBeLessThanOrEqual(5);
+    expect(fake.requests.filter((request) => request.path === "/repos/acme/r42/pulls")).toEqual([]);
+  });
+
+  it("a change the search index shows too late is found by the hourly search of every open PR", async () => {
+    // A push to a fork's branch: the repository's pushed_at does not move, and the PR's updated_at is
+    // older than the dated search looks back (as if the index had lagged past SEARCH_LAG_MS).
+    const repo = fake.repos.get("acme/r99")!;
+    const pushedAt = repo.pushedAt;
+    const pull = fake.push("acme/r99", 1, { ...BASE, "secrets/fork": "k\n" });
+    repo.pushedAt = pushedAt;
+    pull.updatedAt = new Date(Date.now() - SEARCH_LAG_MS - 60_000).toISOString();
+    const costs: number[] = [];
+    let found = false;
+    for (let index = 0; index < FULL_SEARCH_EVERY && !found; index++) {
+      const each = await pass(probot);
+      costs.push(each.billable);
+      found = each.result.evaluated === 1;
+    }
+    expect(found).toBe(true);
+    // Not by the dated search of the pass right after the push: by the full one.
+    expect(costs.length).toBeGreaterThan(1);
+    expect(fake.checkRuns("acme/r99").find((run) => run.head_sha === pull.head.sha)?.conclusion).toBe("failure");
+    // The dated passes before it cost what a quiet pass costs; the full one pages through the 600 open PRs.
+    for (const cost of costs.slice(0, -1)) expect(cost).toBeLessThanOrEqual(5);
+    expect(costs.at(-1)).toBeLessThanOrEqual(5 + 6 + 10);
   });
 
   it("a push to a default branch relists that repository's PRs, conditionally", async () => {

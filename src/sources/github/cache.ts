@@ -23,6 +23,14 @@ export interface RepositorySweep {
   openPulls: number;
   /** Of those, how many had no completed verdict when the pass ended (tried again next pass). */
   unjudged: number;
+  /** The newest `updated_at` among them: a search naming an older change has nothing new to say. */
+  latestUpdate?: string;
+}
+
+/** An installation's reconciliation passes: when the last complete one started (epoch ms), and how many there were. */
+export interface InstallationSweep {
+  startedAt: number;
+  passes: number;
 }
 
 /** A listing read page by page with If-None-Match. */
@@ -51,8 +59,8 @@ export class GitHubCache {
   readonly pages = new LRUCache<string, { etag: string; data: unknown; next: boolean }>({ max: 50_000 });
   /** Reconciliation's memory, by repository (`owner/repo`, lower-cased). */
   readonly sweeps = new LRUCache<string, RepositorySweep>({ max: 200_000 });
-  /** When each installation's last complete reconciliation pass started (epoch ms), by installation id. */
-  readonly sweepPasses = new LRUCache<string, number>({ max: 50_000 });
+  /** Each installation's reconciliation passes, by installation id. */
+  readonly sweepPasses = new LRUCache<string, InstallationSweep>({ max: 50_000 });
   /** Short-lived "this does not exist" answers (an org without a .github repository), to spare a 404 per evaluation. */
   readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: 5 * 60_000 });
 
