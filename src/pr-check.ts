@@ -35,6 +35,8 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
     if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
     // One PR, one command: the engine runs in-process, with no worker pool to start.
     const ctx = { gh, log, state: newAppState(), inProcess: true };
+    // Nothing is cached in a fresh process: the policy in one GraphQL query, not a REST request per folder level.
+    ctx.state.cache.policyOverGraphql = true;
     const pending = new PullRequestEvaluation(ctx, { owner, repo, defaultBranch }, pullRequestInfo(parsed.data));
     // A one-shot command waits on every round trip: what the verdict will read anyway starts now, beside the
     // policy load — the decisions' comments and reviews, and the changed manifests at both ends.

@@ -32,7 +32,8 @@ describe("roleguard check --pr OWNER/REPO#N (SPEC §9)", () => {
     expect(report.roles).toEqual([{ id: "ai-agent", source: "assign[0].users: ops-agent[bot]" }]);
     expect(report.findings.find((f) => f.category === "forbidden_paths")).toMatchObject({ path: ".github/workflows/ci.yml", state: "violation" });
     expect(code).toBe(1);
-    expect(fake.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    // Nothing written: the one POST is the GraphQL query that reads the policy.
+    expect(fake.requests.filter((request) => request.method !== "GET").map((request) => request.path)).toEqual(["/graphql"]);
     expect(fake.checkRuns(REPO)).toEqual([]);
   });
 
@@ -55,13 +56,59 @@ describe("roleguard check --pr OWNER/REPO#N (SPEC §9)", () => {
     expect(stderr).toContain(message);
   });
 
-  it("costs one request per thing it reads: no GET /repos (the PR names its default branch), the roles folder listed once", async () => {
-    fake.pull(REPO, { number: 4, author: "ops-agent[bot]", head: { ...BASE, ".github/workflows/ci.yml": "x\n" } });
+  it("costs one request per thing it reads: the PR, its commits, files, comments and reviews, and the policy of both repositories in one query", async () => {
+    fake.pull(REPO, { number: 4, author: "ops-agent[bot]", head: { ...BASE, ".github/CODEOWNERS": "* @acme\n" } });
     await cli(["check", "--pr", "acme/shop#4", "--format", "json"]);
     const paths = fake.requests.map((request) => request.path);
-    expect(paths).not.toContain("/repos/acme/shop");
-    expect(new Set(paths).size).toBe(paths.length);
-    expect(fake.requests).toHaveLength(11);
+    // No GET /repos (the PR names its default branch), no tree or blob requests (was 11 requests, 6 for the policy).
+    expect(paths.sort()).toEqual(["/graphql", "/repos/acme/shop/issues/4/comments", "/repos/acme/shop/pulls/4", "/repos/acme/shop/pulls/4/commits", "/repos/acme/shop/pulls/4/files", "/repos/acme/shop/pulls/4/reviews"]);
+  });
+
+  describe("the policy over GraphQL, as the app reads it over REST", () => {
+    const ORG_CONFIG = 'assign:\n  - role: contractor\n    users: ["carol"]\n';
+    const CONTRACTOR = "---\nrole: contractor\nconstraints:\n  forbidden_paths: [billing/]\n---\nOrg-wide.\n";
+    const DEEP_ROLE = "---\nrole: deep\nconstraints:\n  forbidden_paths: [vault/]\n---\nFive levels down.\n";
+    const findings = (stdout: string) => (JSON.parse(stdout) as { findings: { category: string; path: string }[] }).findings.map((f) => `${f.category} ${f.path}`);
+
+    it("the organisation's floor applies: its config and its roles/ folder", async () => {
+      fake.repo("acme/.github", { files: { ".github/roleguard.yml": ORG_CONFIG, "roles/contractor.md": CONTRACTOR } });
+      fake.pull(REPO, { number: 6, author: "carol", head: { ...BASE, "billing/rates.ts": "1\n" } });
+      const { stdout, code } = await cli(["check", "--pr", "acme/shop#6", "--format", "json"]);
+      expect(JSON.parse(stdout).roles).toEqual([{ id: "contractor", source: expect.stringContaining("carol") }]);
+      expect(findings(stdout)).toEqual(["forbidden_paths billing/rates.ts"]);
+      expect(code).toBe(1);
+      expect(fake.requests.filter((request) => request.path.startsWith("/repos/acme/.github"))).toEqual([]);
+    });
+
+    it("an organisation without a .github repository has no floor (GraphQL's NOT_FOUND is an answer, not a failure)", async () => {
+      fake.repos.delete("acme/.github");
+      fake.pull(REPO, { number: 7, author: "ops-agent[bot]", head: { ...BASE, ".github/CODEOWNERS": "* @acme\n" } });
+      const { stdout, code } = await cli(["check", "--pr", "acme/shop#7", "--format", "json"]);
+      expect(findings(stdout)).toContain("forbidden_paths .github/CODEOWNERS");
+      expect(code).toBe(1);
+      expect(fake.requests.filter((request) => /git\/(trees|blobs)/.test(request.path))).toEqual([]);
+    });
+
+    it("a role file deeper than the query reaches is read over REST, and holds", async () => {
+      const config = 'assign:\n  - role: deep\n    users: ["ops-agent[bot]"]\n';
+      const base = { ".github/roleguard.yml": config, ".github/roles/a/b/c/d/deep.md": DEEP_ROLE, "src/a.ts": "1\n" };
+      fake.repo(REPO, { files: base });
+      fake.pull(REPO, { number: 8, author: "ops-agent[bot]", head: { ...base, "vault/key": "k\n" } });
+      const { stdout } = await cli(["check", "--pr", "acme/shop#8", "--format", "json"]);
+      expect(JSON.parse(stdout).roles).toEqual([{ id: "deep", source: expect.any(String) }]);
+      expect(findings(stdout)).toEqual(["forbidden_paths vault/key"]);
+      expect(fake.requests.some((request) => /git\/trees/.test(request.path))).toBe(true);
+    });
+
+    it("when GraphQL does not answer, the policy is read over REST with the same verdict", async () => {
+      fake.repo("acme/.github", { files: { ".github/roleguard.yml": ORG_CONFIG, "roles/contractor.md": CONTRACTOR } });
+      fake.pull(REPO, { number: 9, author: "carol", head: { ...BASE, "billing/rates.ts": "1\n" } });
+      fake.fail(/^POST \/graphql$/, 400);
+      const { stdout, code } = await cli(["check", "--pr", "acme/shop#9", "--format", "json"]);
+      expect(findings(stdout)).toEqual(["forbidden_paths billing/rates.ts"]);
+      expect(code).toBe(1);
+      expect(fake.requests.some((request) => request.path === "/repos/acme/.github")).toBe(true);
+    });
   });
 
   it("gives up on a GitHub that does not answer, with exit 2 and the reason, without retrying the wait", async () => {

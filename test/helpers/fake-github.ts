@@ -451,6 +451,7 @@ export class FakeGitHub {
       return etagged({ total_count: all.length, repositories: listed.items }, listed.link);
     }
     if (path === "/search/issues" && method === "GET") return this.searchIssues(query.get("q") ?? "", page, perPage);
+    if ((path === "/graphql" || path === "/api/graphql") && method === "POST") return this.graphql(body);
     // The app's own endpoints: a JWT-authenticated app exchanges it for installation tokens.
     if (path === "/app" && method === "GET") return [200, { id: 1, slug: "roleguard", name: "roleguard" }];
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
@@ -585,6 +586,52 @@ export class FakeGitHub {
       }
     }
     return [200, { total_count: items.length, incomplete_results: false, items: items.slice((page - 1) * perPage, page * perPage) }];
+  }
+
+  /** GitHub's GraphQL API, for the one query roleguard sends (`RoleguardPolicy`: policy folders of a repository and its org's `.github`). */
+  private graphql(body: Record<string, unknown>): nock.ReplyFnResult {
+    const query = String(body.query ?? "");
+    const variables = (body.variables ?? {}) as Record<string, unknown>;
+    if (!/query RoleguardPolicy\b/.test(query)) return [400, { message: "fake GitHub: only the RoleguardPolicy query is served" }];
+    const owner = String(variables.owner);
+    const errors: { type: string; path: string[]; message: string }[] = [];
+    const folders = (fullName: string, prefix: string, alias: string) => {
+      const repo = this.repos.get(fullName.toLowerCase());
+      if (!repo) {
+        errors.push({ type: "NOT_FOUND", path: [alias], message: `Could not resolve to a Repository with the name '${fullName}'.` });
+        return null;
+      }
+      const out: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(variables)) {
+        if (!name.startsWith(prefix) || typeof value !== "string") continue;
+        out[`f${name.slice(prefix.length)}`] = this.graphFolder(repo, value.replace(/^HEAD:/, ""));
+      }
+      return out;
+    };
+    const data: Record<string, unknown> = { repo: folders(`${owner}/${String(variables.name)}`, "repo", "repo") };
+    if (variables.withOrg) data.org = folders(`${owner}/.github`, "org", "org");
+    return [200, errors.length > 0 ? { data, errors } : { data }];
+  }
+
+  /** A folder of a repository's default branch as the RoleguardPolicy query selects it: four levels, then subfolders by name only. */
+  private graphFolder(repo: FakeRepo, folder: string): Record<string, unknown> | null {
+    let tree = this.trees.get(repo.commits.get(repo.branches.get(repo.defaultBranch) as string)?.tree ?? "");
+    for (const segment of folder.split("/").filter(Boolean)) {
+      const entry = tree?.entries.find((each) => each.path === segment && each.type === "tree");
+      tree = entry ? this.trees.get(entry.sha) : undefined;
+    }
+    if (!tree) return null;
+    const level = (node: TreeObject, depth: number): Record<string, unknown>[] =>
+      node.entries.map((entry) => {
+        let object: Record<string, unknown>;
+        if (entry.type === "blob") {
+          const text = this.blobs.get(entry.sha) ?? "";
+          const binary = text.includes("\u0000");
+          object = { text: binary ? null : text, isBinary: binary, isTruncated: false };
+        } else object = depth < 4 ? { entries: level(this.trees.get(entry.sha) as TreeObject, depth + 1) } : {};
+        return { name: entry.path, type: entry.type, oid: entry.sha, object };
+      });
+    return { entries: level(tree, 1) };
   }
 
   private pullRoute(fullName: string, repo: FakeRepo, pull: FakePull, method: string, sub: string, query: URLSearchParams, body: Record<string, unknown>): nock.ReplyFnResult {

@@ -61,6 +61,11 @@ export class GitHubCache {
   readonly sweeps = new LRUCache<string, RepositorySweep>({ max: 200_000 });
   /** Each installation's reconciliation passes, by installation id. */
   readonly sweepPasses = new LRUCache<string, InstallationSweep>({ max: 50_000 });
+  /**
+   * Read the policy folders in one GraphQL query instead of revalidating trees: for one-shot commands
+   * (`check --pr`), which have nothing cached; the app keeps its conditional requests, which cost nothing.
+   */
+  policyOverGraphql = false;
   /** Short-lived "this does not exist" answers (an org without a .github repository), to spare a 404 per evaluation. */
   readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: 5 * 60_000 });
 

@@ -8,6 +8,7 @@ import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from ".
 import { openBranch, type BranchFiles } from "./branch-files.js";
 import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
+import { readPolicyOverGraphql } from "./policy-graphql.js";
 
 /** The org-wide policy lives in the organisation's `.github` repository. */
 export const ORG_POLICY_REPO = ".github";
@@ -31,8 +32,15 @@ export async function loadPolicyFromGitHub(
   cache: GitHubCache,
 ): Promise<LoadedPolicy> {
   const isOrgRepo = repo.repo === ORG_POLICY_REPO;
+  const repoFiles = () => openBranch(gh, repo, repo.defaultBranch, cache);
+  // A one-shot command has nothing cached to revalidate: both repositories' policy folders in one query.
+  const snapshots = cache.policyOverGraphql
+    ? await readPolicyOverGraphql(gh, repo, !isOrgRepo && !cache.missing.has(`${repo.owner}/${ORG_POLICY_REPO}`), cache, { repo: repoFiles, org: () => openOrgBranch(gh, repo.owner, cache) })
+    : undefined;
   // The org's snapshot and the repository's branch do not depend on each other: one round trip, not two.
-  const [org, files] = await Promise.all([isOrgRepo ? undefined : readOrgSnapshot(gh, repo.owner, cache), openBranch(gh, repo, repo.defaultBranch, cache).then(prefetchPolicyFolder)]);
+  const [org, files] = snapshots
+    ? [isOrgRepo ? undefined : await readOrgSnapshot(gh, repo.owner, cache, snapshots.org), snapshots.repo]
+    : await Promise.all([isOrgRepo ? undefined : readOrgSnapshot(gh, repo.owner, cache), repoFiles().then(prefetchPolicyFolder)]);
   const repoConfig = files ? await readConfig(files, `${repo.defaultBranch}:`) : undefined;
   const extended = repoConfig ? await readExtendedConfig(gh, repoConfig, { owner: repo.owner, reader: "the app" }, cache) : undefined;
 
@@ -65,24 +73,31 @@ async function prefetchPolicyFolder(files: BranchFiles | undefined): Promise<Bra
   return files;
 }
 
-async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache): Promise<PolicySnapshot | undefined> {
+/** The organisation's `.github` repository's default branch; null when there is none (or the app cannot see it). */
+async function openOrgBranch(gh: GitHub, owner: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
   const orgRepo = { owner, repo: ORG_POLICY_REPO };
-  const missingKey = `${owner}/${ORG_POLICY_REPO}`;
-  if (cache.missing.has(missingKey)) return undefined;
-  let defaultBranch: string;
   try {
     const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", orgRepo);
-    defaultBranch = info.default_branch;
+    return await openBranch(gh, orgRepo, info.default_branch, cache);
   } catch (error) {
     // No org-wide policy repository, or the app is not installed on it: no floor.
     if (isNotFound(error)) {
-      cache.missing.set(missingKey, true);
+      cache.missing.set(`${owner}/${ORG_POLICY_REPO}`, true);
       return undefined;
     }
     throw error;
   }
-  const files = await openBranch(gh, orgRepo, defaultBranch, cache);
-  if (!files) return undefined; // an empty repository
+}
+
+/** The org's floor; `opened` is its files when they were read already (null: the repository does not exist). */
+async function readOrgSnapshot(gh: GitHub, owner: string, cache: GitHubCache, opened?: BranchFiles | null): Promise<PolicySnapshot | undefined> {
+  if (opened === null) {
+    cache.missing.set(`${owner}/${ORG_POLICY_REPO}`, true);
+    return undefined;
+  }
+  if (opened === undefined && cache.missing.has(`${owner}/${ORG_POLICY_REPO}`)) return undefined;
+  const files = opened ?? (await openOrgBranch(gh, owner, cache));
+  if (!files) return undefined; // no such repository, or an empty one
   const config = await readConfig(files, `${owner}/${ORG_POLICY_REPO}:`);
   const roles = await readFilesMatching(files, ORG_ROLE_PATHS, `${owner}/${ORG_POLICY_REPO}:`);
   return { ...(config ? { config } : {}), roles };
