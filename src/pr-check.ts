@@ -1,6 +1,8 @@
 import type { Report } from "./policy/report.js";
-import { describeGitHubError } from "./sources/github/client.js";
-import type { PullRequestSource } from "./sources/github/pull-request.js";
+import { GitHubCache } from "./sources/github/cache.js";
+import { describeGitHubError, type GitHub } from "./sources/github/client.js";
+import { startPolicyRead } from "./sources/github/policy-graphql.js";
+import { PullRequestSource, type PullRequestInfo } from "./sources/github/pull-request.js";
 import { githubFromEnv } from "./sources/github/token-client.js";
 
 /** The engine and the app's evaluation, loaded while the first request is on its way (issue 13: time to first request). */
@@ -26,18 +28,31 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   const { gh, log } = client;
 
   const loading = loadEvaluation();
+  loading.catch(() => undefined);
+  // A one-shot command waits on every round trip. Everything that needs only the PR's number goes out with the
+  // PR's own request — its comments, reviews, commits and files, and the policy of the repository and its
+  // organisation in one GraphQL query (nothing is cached in a fresh process to revalidate) — while the engine loads.
+  const cache = new GitHubCache();
+  cache.policyOverGraphql = true;
+  const early = new PullRequestSource(gh, { owner, repo }, placeholderInfo(Number(number)), cache);
+  const pullRequest = gh.rest.pulls.get({ owner, repo, pull_number: Number(number) });
+  pullRequest.catch(() => undefined);
+  const branch = defaultBranchOf(gh, owner, repo, pullRequest);
+  branch.catch(() => undefined);
+  startPolicyRead(gh, { owner, repo }, branch, cache);
+  const earlyReads = [early.comments(), early.reviews(), early.commits(), early.listedFiles(), ...cache.policyReads.values()];
+  for (const read of earlyReads) read.catch(() => undefined);
   try {
-    const { data: pull } = await gh.rest.pulls.get({ owner, repo, pull_number: Number(number) });
+    const { data: pull } = await pullRequest;
     const [{ judgeWithDecisions }, { PullRequestSchema, pullRequestInfo }, { PullRequestEvaluation, startEarly }, { newAppState }, { ecosystemForManifest }] = await loading;
     // The PR names its base repository's default branch: no GET /repos for it (unless an older GitHub leaves it out).
-    const defaultBranch = pull.base.repo.default_branch ?? (await gh.rest.repos.get({ owner, repo })).data.default_branch;
+    const defaultBranch = await branch;
     const parsed = PullRequestSchema.safeParse(pull);
     if (!parsed.success) throw new PrCheckError(`GitHub's answer for ${target} is not a pull request roleguard can read`);
     // One PR, one command: the engine runs in-process, with no worker pool to start.
-    const ctx = { gh, log, state: newAppState(), inProcess: true };
-    // Nothing is cached in a fresh process: the policy in one GraphQL query, not a REST request per folder level.
-    ctx.state.cache.policyOverGraphql = true;
+    const ctx = { gh, log, state: { ...newAppState(), cache }, inProcess: true };
     const pending = new PullRequestEvaluation(ctx, { owner, repo, defaultBranch }, pullRequestInfo(parsed.data));
+    pending.source.adopt(early);
     // A one-shot command waits on every round trip: what the verdict will read anyway starts now, beside the
     // policy load — the decisions' comments and reviews, and the changed manifests at both ends.
     startEarly(pending.source.comments(), pending.source.reviews(), readManifestsEarly(pending.source, ecosystemForManifest));
@@ -47,7 +62,21 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   } catch (error) {
     if (error instanceof PrCheckError) throw error;
     throw new PrCheckError(`could not evaluate ${target}: ${describeGitHubError(error)}`);
+  } finally {
+    // Nothing started here outlives the command (a PR that does not exist leaves its early reads failing).
+    await Promise.allSettled(earlyReads);
   }
+}
+
+/** The PR as far as its number tells: enough for the reads that need nothing else (comments, reviews, commits, files). */
+function placeholderInfo(number: number): PullRequestInfo {
+  return { number, headSha: "", headRef: "", baseSha: "", baseRef: "", author: "", authorIsBot: false, body: "", labels: [], requestedReviewers: [], requestedTeams: [] };
+}
+
+/** The PR names its base repository's default branch: no GET /repos for it (unless an older GitHub leaves it out). */
+async function defaultBranchOf(gh: GitHub, owner: string, repo: string, pullRequest: ReturnType<GitHub["rest"]["pulls"]["get"]>): Promise<string> {
+  const { data: pull } = await pullRequest;
+  return pull.base.repo.default_branch ?? (await gh.rest.repos.get({ owner, repo })).data.default_branch;
 }
 
 /**

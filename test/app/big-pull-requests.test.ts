@@ -32,14 +32,16 @@ const treeRequests = () => fake.requests.filter((request) => /\/git\/trees\/[0-9
 const fileListings = () => fake.requests.filter((request) => request.path.endsWith("/files"));
 const findings = () => fake.report(fake.checkRuns(REPO).at(-1)).findings.map((finding) => `${finding.category} ${finding.path} ${finding.state}`);
 
-async function open(head: Files, base: Files): Promise<void> {
+async function open(head: Files, base: Files, options: { withoutCount?: boolean } = {}): Promise<void> {
   fake.repo(REPO, { files: base });
   const pull = fake.pull(REPO, { number: 1, author: "ops-agent[bot]", head });
   // Every answer waits a little, so requests sent together are counted as one round trip.
   fake.delay(/./, 20);
   fake.resetCounts();
   const { probot } = testProbot(undefined, { retry: false });
-  await deliver(probot, "pull_request", pullRequestEvent(fake, REPO, pull, "opened"));
+  const event = pullRequestEvent(fake, REPO, pull, "opened");
+  if (options.withoutCount) delete (event.pull_request as Record<string, unknown>).changed_files;
+  await deliver(probot, "pull_request", event);
 }
 
 describe("big pull requests (issue 13 item 3)", () => {
@@ -71,6 +73,16 @@ describe("big pull requests (issue 13 item 3)", () => {
     // (5 pages in flight at a time). A loaded machine can split a round in two, never add requests.
     expect(fake.requests.length).toBe(39);
     expect(fake.roundTrips).toBeLessThanOrEqual(10);
+  });
+
+  it("without a file count in the payload, the first page's `last` link says how many pages follow, and they go out side by side", async () => {
+    const base = { ...POLICY, ...spread(250, "old") };
+    const head = { ...POLICY, ...spread(250, "new"), "secrets/key.pem": "k\n" };
+    await open(head, base, { withoutCount: true });
+    expect(findings()).toEqual(["forbidden_paths secrets/key.pem violation"]);
+    expect(fileListings()).toHaveLength(26);
+    // Page 1, then the other 25 five at a time: 6 round trips for the listing, not 26.
+    expect(fake.roundTrips).toBeLessThanOrEqual(12);
   });
 
   it("6,000 files over 600 folders: the merge base's and the head's trees listed recursively, diffed in one pass", async () => {

@@ -641,7 +641,9 @@ export class FakeGitHub {
       const capped = items.slice(0, cap);
       const slice = capped.slice((page - 1) * perPage, page * perPage);
       const last = Math.max(1, Math.ceil(capped.length / perPage));
-      const link = page < last ? { link: `<${this.baseUrl}/repos/${fullName}/pulls/${pull.number}${sub}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : undefined;
+      const url = (to: number) => `<${this.baseUrl}/repos/${fullName}/pulls/${pull.number}${sub}?per_page=${perPage}&page=${to}>`;
+      // As GitHub links pages: `next`, and `last` naming the last page.
+      const link = page < last ? { link: `${url(page + 1)}; rel="next", ${url(last)}; rel="last"` } : undefined;
       return link ? [200, slice as nock.Body, link] : [200, slice as nock.Body];
     };
     if (sub === "" && method === "GET") return [200, this.pullPayload(repo, pull)];

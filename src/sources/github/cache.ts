@@ -66,6 +66,8 @@ export class GitHubCache {
    * (`check --pr`), which have nothing cached; the app keeps its conditional requests, which cost nothing.
    */
   policyOverGraphql = false;
+  /** Policy reads over GraphQL already on their way, by repository (`owner/repo`, lower-cased). */
+  readonly policyReads = new Map<string, Promise<import("./policy-graphql.js").PolicySnapshots | undefined>>();
   /** Short-lived "this does not exist" answers (an org without a .github repository), to spare a 404 per evaluation. */
   readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: 5 * 60_000 });
 

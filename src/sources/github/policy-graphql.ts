@@ -1,7 +1,40 @@
-import type { BranchEntry, BranchFiles } from "./branch-files.js";
+import { openBranch, type BranchEntry, type BranchFiles } from "./branch-files.js";
 import type { GitHubCache } from "./cache.js";
-import type { GitHub, RepoRef } from "./client.js";
+import { isNotFound, type GitHub, type RepoRef } from "./client.js";
 import { TreeReader } from "./trees.js";
+
+/** The organisation's policy repository. */
+const ORG_POLICY_REPO = ".github";
+
+/** The organisation's `.github` repository's default branch; undefined when there is none (or the app cannot see it), remembered as missing. */
+export async function openOrgBranch(gh: GitHub, owner: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
+  const orgRepo = { owner, repo: ORG_POLICY_REPO };
+  try {
+    const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", orgRepo);
+    return await openBranch(gh, orgRepo, info.default_branch, cache);
+  } catch (error) {
+    // No org-wide policy repository, or the app is not installed on it: no floor.
+    if (isNotFound(error)) {
+      cache.missing.set(`${owner}/${ORG_POLICY_REPO}`, true);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts the one-query policy read of a repository before its default branch
+ * is known (only the REST fallback needs it): `check --pr` sends it beside
+ * the PR's own request. loadPolicyFromGitHub takes the answer from the cache.
+ */
+export function startPolicyRead(gh: GitHub, repo: RepoRef, defaultBranch: Promise<string>, cache: GitHubCache): void {
+  const read = readPolicyOverGraphql(gh, repo, repo.repo !== ORG_POLICY_REPO && !cache.missing.has(`${repo.owner}/${ORG_POLICY_REPO}`), cache, {
+    repo: async () => openBranch(gh, repo, await defaultBranch, cache),
+    org: () => openOrgBranch(gh, repo.owner, cache),
+  });
+  read.catch(() => undefined);
+  cache.policyReads.set(`${repo.owner}/${repo.repo}`.toLowerCase(), read);
+}
 
 /**
  * The policy folders of a repository and of its organisation's `.github`
@@ -58,7 +91,7 @@ export interface PolicySnapshots {
  * answer (GraphQL unavailable, the repository not found, an unexpected
  * shape): the caller then reads over REST, which says precisely what failed.
  */
-export async function readPolicyOverGraphql(gh: GitHub, repo: RepoRef & { defaultBranch: string }, withOrg: boolean, cache: GitHubCache, fallback: { repo: () => Promise<BranchFiles | undefined>; org: () => Promise<BranchFiles | undefined> }): Promise<PolicySnapshots | undefined> {
+export async function readPolicyOverGraphql(gh: GitHub, repo: RepoRef, withOrg: boolean, cache: GitHubCache, fallback: { repo: () => Promise<BranchFiles | undefined>; org: () => Promise<BranchFiles | undefined> }): Promise<PolicySnapshots | undefined> {
   const variables = {
     owner: repo.owner,
     name: repo.repo,

@@ -8,7 +8,7 @@ import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from ".
 import { openBranch, type BranchFiles } from "./branch-files.js";
 import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
-import { readPolicyOverGraphql } from "./policy-graphql.js";
+import { openOrgBranch, readPolicyOverGraphql } from "./policy-graphql.js";
 
 /** The org-wide policy lives in the organisation's `.github` repository. */
 export const ORG_POLICY_REPO = ".github";
@@ -35,7 +35,8 @@ export async function loadPolicyFromGitHub(
   const repoFiles = () => openBranch(gh, repo, repo.defaultBranch, cache);
   // A one-shot command has nothing cached to revalidate: both repositories' policy folders in one query.
   const snapshots = cache.policyOverGraphql
-    ? await readPolicyOverGraphql(gh, repo, !isOrgRepo && !cache.missing.has(`${repo.owner}/${ORG_POLICY_REPO}`), cache, { repo: repoFiles, org: () => openOrgBranch(gh, repo.owner, cache) })
+    ? await (cache.policyReads.get(`${repo.owner}/${repo.repo}`.toLowerCase()) ??
+        readPolicyOverGraphql(gh, repo, !isOrgRepo && !cache.missing.has(`${repo.owner}/${ORG_POLICY_REPO}`), cache, { repo: repoFiles, org: () => openOrgBranch(gh, repo.owner, cache) }))
     : undefined;
   // The org's snapshot and the repository's branch do not depend on each other: one round trip, not two.
   const [org, files] = snapshots
@@ -71,22 +72,6 @@ async function prefetchPolicyFolder(files: BranchFiles | undefined): Promise<Bra
   const roles = await files.list(".github/roles");
   for (const entry of roles) if (isRoleFileName(entry.path)) files.text(entry).catch(() => undefined);
   return files;
-}
-
-/** The organisation's `.github` repository's default branch; null when there is none (or the app cannot see it). */
-async function openOrgBranch(gh: GitHub, owner: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
-  const orgRepo = { owner, repo: ORG_POLICY_REPO };
-  try {
-    const info = await cache.getConditional<{ default_branch: string }>(gh, "GET /repos/{owner}/{repo}", orgRepo);
-    return await openBranch(gh, orgRepo, info.default_branch, cache);
-  } catch (error) {
-    // No org-wide policy repository, or the app is not installed on it: no floor.
-    if (isNotFound(error)) {
-      cache.missing.set(`${owner}/${ORG_POLICY_REPO}`, true);
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 /** The org's floor; `opened` is its files when they were read already (null: the repository does not exist). */

@@ -7,6 +7,8 @@ import { TreeReader, TruncatedTreeError } from "./trees.js";
 
 /** The pulls-files API lists at most this many files (GITHUB-FACTS.md). */
 export const LIST_FILES_LIMIT = 3000;
+/** Reads that depend on the PR's number alone, which another source of the same PR may hand over. */
+const ADOPTABLE_READS = ["comments", "reviews", "commits", "files-listing"] as const;
 /** The pulls-files API's largest page. */
 const FILES_PER_PAGE = 100;
 /** Pages of one PR's file listing asked for at once: a 3,000-file PR in six round trips, not thirty. */
@@ -124,7 +126,7 @@ export class PullRequestSource {
     return this.once("change", async () => {
       const known = this.pr.changedFiles;
       if (known === undefined || known <= LIST_FILES_LIMIT) {
-        const files = await this.listFiles(known);
+        const files = await this.listedFiles();
         const complete = known === undefined ? files.length < LIST_FILES_LIMIT : files.length >= known;
         if (complete) return { files, body: this.pr.body, headSha: this.pr.headSha };
       }
@@ -144,19 +146,47 @@ export class PullRequestSource {
    * `next` link in turn; should the PR have grown since the payload, the
    * links past the last expected page are still followed.
    */
+  /** The pulls-files listing (up to the API's cap), read once. */
+  listedFiles(): Promise<ChangedFile[]> {
+    return this.once("files-listing", () => this.listFiles(this.pr.changedFiles));
+  }
+
+  /**
+   * Takes over reads another source of the same PR already made or started
+   * (its comments, reviews, commits and file listing): a one-shot command
+   * starts them before the PR's payload is in, knowing only its number.
+   */
+  adopt(other: PullRequestSource): void {
+    if (other.pr.number !== this.pr.number || other.repo.owner !== this.repo.owner || other.repo.repo !== this.repo.repo) return;
+    for (const key of ADOPTABLE_READS) {
+      const read = other.memo.get(key);
+      if (read && !this.memo.has(key)) this.memo.set(key, read);
+    }
+  }
+
   private async listFiles(known: number | undefined): Promise<ChangedFile[]> {
     const params = { ...this.repo, pull_number: this.pr.number, per_page: FILES_PER_PAGE };
     let raw: Awaited<ReturnType<GitHub["rest"]["pulls"]["listFiles"]>>["data"];
-    if (known === undefined || known <= FILES_PER_PAGE) {
+    const limit = pLimit(FILE_PAGE_CONCURRENCY);
+    const pagesFrom = async (first: number, last: number) => {
+      const answers = await Promise.all(Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => limit(() => this.gh.rest.pulls.listFiles({ ...params, page: first + index }))));
+      return { files: answers.flatMap((answer) => answer.data), more: /rel="next"/.test(answers.at(-1)?.headers.link ?? "") };
+    };
+    if (known === undefined) {
+      // The count unknown (a command that has only the PR's number yet): the first page's `last` link says how many follow.
+      const first = await this.gh.rest.pulls.listFiles({ ...params, page: 1 });
+      const link = first.headers.link ?? "";
+      const last = Math.min(Number(/[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link)?.[1] ?? 1), LIST_FILES_LIMIT / FILES_PER_PAGE);
+      const rest = last > 1 ? await pagesFrom(2, last) : { files: [], more: /rel="next"/.test(link) };
+      raw = [...first.data, ...rest.files];
+      if (rest.more) raw.push(...(await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...params, page: Math.max(2, last + 1) })));
+    } else if (known <= FILES_PER_PAGE) {
       raw = await this.gh.paginate(this.gh.rest.pulls.listFiles, params);
     } else {
       const pages = Math.ceil(Math.min(known, LIST_FILES_LIMIT) / FILES_PER_PAGE);
-      const limit = pLimit(FILE_PAGE_CONCURRENCY);
-      const answers = await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => this.gh.rest.pulls.listFiles({ ...params, page: index + 1 }))));
-      raw = answers.flatMap((answer) => answer.data);
-      if (/rel="next"/.test(answers.at(-1)?.headers.link ?? "")) {
-        raw.push(...(await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...params, page: pages + 1 })));
-      }
+      const listed = await pagesFrom(1, pages);
+      raw = listed.files;
+      if (listed.more) raw.push(...(await this.gh.paginate(this.gh.rest.pulls.listFiles, { ...params, page: pages + 1 })));
     }
     return raw.map((file) => {
       const status: FileStatus = (FILE_STATUSES as readonly string[]).includes(file.status) ? (file.status as FileStatus) : "changed";
