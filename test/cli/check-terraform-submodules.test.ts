@@ -65,6 +65,16 @@ const TERRAFORM: Case[] = [
     expected: [],
   },
   { name: "Terraform: a new file is compared with nothing", base: { "main.tf": vpc("5.4.0") }, write: { "envs/prod/main.tf": vpc("5.4.0") }, expected: [["add_dependencies", "envs/prod/main.tf", "terraform-aws-modules/vpc/aws 5.4.0"]] },
+  {
+    // git -C lists envs/prod/main.tf as a copy of the base main.tf (which changed too): still compared with nothing.
+    name: "Terraform: a copied file is compared with nothing, not with its source",
+    base: { "main.tf": vpc("5.4.0") },
+    write: { "main.tf": vpc("5.5.0"), "envs/prod/main.tf": vpc("5.4.0") },
+    expected: [
+      ["add_dependencies", "envs/prod/main.tf", "terraform-aws-modules/vpc/aws 5.4.0"],
+      ["update_dependencies", "main.tf", "terraform-aws-modules/vpc/aws 5.4.0 → 5.5.0"],
+    ],
+  },
   { name: "Terraform: unreadable", base: { "main.tf": vpc("5.4.0") }, write: { "main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws\n' }, expected: ["add_dependencies", "remove_dependencies", "update_dependencies"].map((category) => [category, "main.tf", UNREADABLE]) },
   {
     name: "Terraform: .terraform.lock.hcl alone is an update",

@@ -125,6 +125,7 @@ describe("Terraform: could not read", () => {
     ["a module without a source", 'module "a" {\n  version = "1"\n}\n', "module.a has no source"],
     ["a provider source that is an object", "terraform {\n  required_providers {\n    aws = { source = { a = 1 } }\n  }\n}\n", "line 3: required_providers.aws.source must be a string, found an object"],
     ["an invalid character", "a = 1 ; b\n", 'line 1: unexpected character ";"'],
+    ["two object items run together", 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" version = "~> 5.0" }\n  }\n}\n', 'line 3: expected "," or a line end between two object items'],
   ])("%s", (_case, content, message) => {
     expect(parseError(terraform, content, "main.tf").message).toBe(message);
   });

@@ -417,6 +417,8 @@ function objectEntries(text: string, tokens: readonly Token[]): HclAttribute[] |
     for (; end < tokens.length; end++) {
       const each = tokens[end] as Token;
       if (depth === 0 && (each.kind === "newline" || each.kind === "comma")) break;
+      // A second `key =` before a comma or line end: two items run together (`{ a = 1 b = 2 }`).
+      if (depth === 0 && each.kind === "equals") throw ManifestParseError.at('expected "," or a line end between two object items', each.line);
       if (each.kind === "open") depth++;
       if (each.kind === "close") depth--;
     }
