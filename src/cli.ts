@@ -103,6 +103,20 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     });
 
   program
+    .command("history")
+    .description("replay the first-parent history through the engine with today's policy: verdicts, categories, timing")
+    .option("--max <n>", "replay at most this many changes, newest first", "200")
+    .option("--role <id...>", "hold every change to these roles (default: the config's default_role and roles commits declare)")
+    .option("--head <ref>", "whose first-parent history, and where the policy is read", "HEAD")
+    .option("--config <file>", "config file to use instead of .github/roleguard.yml at the head")
+    .option("--roles <dir>", "extra role files, taking precedence over the repository's")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (options: import("./history/run.js").HistoryOptions) => {
+      const { runHistory } = await import("./history/run.js");
+      exitCode = await runHistory(options, { cwd: io.cwd, env: io.env ?? process.env, stdout: io.stdout, stderr: io.stderr, stderrIsTTY: io === defaultIo && process.stderr.isTTY === true });
+    });
+
+  program
     .command("serve")
     .description("run the GitHub App (Probot server)")
     .option("--port <port>", "port to listen on (default: PORT, else 3000)")

@@ -1,10 +1,12 @@
 import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } from "../approvals/authorize.js";
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
-import { alreadyHandled, bodyDigest, coverDigest, markHandled, readLedger, type Ledger, type LedgerEntry } from "../approvals/ledger.js";
+import type { FoldedRecord, RecordComment } from "../approvals/fold.js";
+import { bodyDigest, coverDigest, readLedger } from "../approvals/ledger.js";
+import { packCovers, readRecord, writeRecord, type Decision, type RecordEntry } from "../approvals/record.js";
 import type { Finding, Report } from "../policy/report.js";
-import type { RepoRef } from "../sources/github/client.js";
+import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
-import { judgeWithDecisions, readRecordedDecisions, saveLedger, type RecordedDecisions } from "./decisions.js";
+import { appendRecord, judgeWithDecisions, newEntry, readRecordedDecisions } from "./decisions.js";
 import { evaluateUnlocked, pullKey } from "./evaluate-pr.js";
 import { PullRequestEvaluation, type EvaluationContext } from "./pull-evaluation.js";
 import { visibleFindings, type Visible } from "./visible-findings.js";
@@ -25,7 +27,10 @@ interface Outcome {
   refused: string[];
   /** What each accepted approval or override covers, for the acknowledgement (SPEC §7: the approver sees it is what they meant). */
   covered: { what: string; findings: Finding[] }[];
-  ledgerChanged: boolean;
+  /** Approvals withdrawn, for the acknowledgement. */
+  revoked: string[];
+  /** What goes into the record entry. */
+  decisions: Decision[];
 }
 
 /** Findings listed per decision in the acknowledgement; the rest are counted. */
@@ -33,54 +38,83 @@ const ACKNOWLEDGED_FINDINGS = 20;
 
 /**
  * Carries out the commands of one comment (or one button click) against the
- * PR's current findings, records what was decided in the signed ledger,
- * answers every command (👍, or a reply saying why not), and re-evaluates.
+ * PR's current findings. The writes come in the order that makes the
+ * decision durable first and costs the fewest write slots (issue 13; Octokit
+ * spaces writes a second apart): (1) the app's reply, which is the record
+ * entry and the acknowledgement in one, (2) the check, re-evaluated with it,
+ * (3) the 👍. A reply that cannot be written leaves nothing decided and the
+ * check says so and how to retry; a 👍 that fails changes nothing decided; a
+ * read that fails gets a reply saying so, and the check fails closed.
  */
 export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, pr: PullRequestInfo, origin: CommandOrigin, lines: ParsedLine[]): Promise<void> {
+  const log = ctx.log.child({ repo: `${repo.owner}/${repo.repo}`, pr: pr.number, comment: origin.commentId });
   await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
-    const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
-    const judged = await judgeWithDecisions(evaluation);
-    const report = judged.report;
-    const recorded = judged.recorded ?? (await readRecordedDecisions(evaluation));
-    // A record that failed its signature was already replaced by an empty one: nothing forged carries over.
-    const ledger: Ledger = structuredClone(recorded.ledger);
-    // A redelivered or replayed webhook of a comment already carried out changes nothing, whatever happened since.
-    if (alreadyHandled(ledger, origin.commentId)) {
-      ctx.log.info({ comment: origin.commentId }, "command comment already handled; ignored");
-      return;
-    }
-    const actor = await evaluation.actorFacts(origin.login, origin.isBot);
-    const pull = await evaluation.pullFacts();
+    let decided = false;
+    try {
+      const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
+      const judged = await judgeWithDecisions(evaluation);
+      const report = judged.report;
+      const recorded = judged.recorded ?? (await readRecordedDecisions(evaluation));
+      // A redelivered or replayed webhook of a comment already carried out changes nothing, whatever happened since.
+      if (origin.commentId !== 0 && recorded.folded.seen.has(origin.commentId)) {
+        log.info("command comment already handled; ignored");
+        return;
+      }
+      const actor = await evaluation.actorFacts(origin.login, origin.isBot);
+      const pull = await evaluation.pullFacts();
 
-    const outcome: Outcome = { accepted: [], refused: [], covered: [], ledgerChanged: false };
-    // A button is pressed on the current head's check run; a comment may predate the head (SPEC §7).
-    let visible: Promise<Visible> | undefined;
-    const seen = () => (visible ??= origin.commentId === 0 ? Promise.resolve({ all: true }) : visibleFindings(evaluation, origin.at));
-    for (const line of lines) {
-      if (!line.ok) outcome.refused.push(`\`${line.line}\`: ${line.error}. ${pendingHint(report)}`);
-      else await apply(line.command, { evaluation, report, ledger, actor, pull, origin, outcome, seen });
-    }
+      const outcome: Outcome = { accepted: [], refused: [], covered: [], revoked: [], decisions: [] };
+      // A button is pressed on the current head's check run; a comment may predate the head (SPEC §7).
+      let visible: Promise<Visible> | undefined;
+      const seen = () => (visible ??= origin.commentId === 0 ? Promise.resolve({ all: true }) : visibleFindings(evaluation, origin.at));
+      for (const line of lines) {
+        if (!line.ok) outcome.refused.push(`\`${line.line}\`: ${line.error}. ${pendingHint(report)}`);
+        else await apply(line.command, { evaluation, report, folded: recorded.folded, actor, pull, origin, outcome, seen });
+      }
 
-    // Every comment that asked to decide something is remembered, accepted or not: replayed later, it must not
-    // succeed where it failed (a category that became pending since).
-    if (origin.commentId !== 0 && lines.some((line) => !line.ok || line.command.verb !== "check")) {
-      markHandled(ledger, origin.commentId);
-      outcome.ledgerChanged = true;
+      // Every comment that asked to decide something gets an entry, accepted or not: replayed later, it must not
+      // succeed where it failed (a category that became pending since).
+      const asked = lines.some((line) => !line.ok || line.command.verb !== "check");
+      const notes: string[] = [];
+      let appended: RecordComment[] = [];
+      if (asked || outcome.decisions.length > 0) {
+        const stamp = { ...(origin.commentId !== 0 ? { cmd: origin.commentId } : {}), by: origin.login, at: origin.at, ...(origin.body !== undefined ? { body: bodyDigest(origin.body) } : {}) };
+        try {
+          appended = await appendRecord(evaluation, newEntry(evaluation, stamp, outcome.decisions), acknowledgement(origin, outcome));
+        } catch (error) {
+          const reason = describeGitHubError(error);
+          log.error({ err: error }, `could not record a command: ${reason}`);
+          notes.push(`@${origin.login}'s command${origin.commentId !== 0 ? ` (comment ${origin.commentId})` : ""} could not be recorded (${reason}), so nothing it asked was decided: comment it again to retry`);
+        }
+      }
+      decided = true;
+      // Re-evaluated with what was just decided; the loaded policy and change are reused, the new entry counted as written.
+      await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation, appended, notes });
+      if (outcome.accepted.length > 0 && notes.length === 0 && origin.commentId !== 0) {
+        await ctx.gh.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: origin.commentId, content: "+1" }).catch((error: unknown) => {
+          log.warn({ err: error }, `could not react to a command (it was carried out): ${describeGitHubError(error)}`);
+        });
+      }
+    } catch (error) {
+      if (decided) throw error;
+      // A read failed before anything was decided: say so where the commenter looks, and let the check say it too.
+      const reason = describeGitHubError(error);
+      log.error({ err: error }, `could not carry out a command: ${reason}`);
+      if (origin.commentId !== 0) {
+        const body = `@${origin.login} roleguard could not carry out your command: ${reason}. Nothing was decided; comment it again to retry.`;
+        await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: pr.number, body }).catch((replyError: unknown) => {
+          log.error({ err: replyError }, `could not reply about it either: ${describeGitHubError(replyError)}`);
+        });
+      }
+      await evaluateUnlocked(ctx, repo, pr, { notes: [`@${origin.login}'s command could not be carried out (${reason}): comment it again to retry`] });
     }
-    if (outcome.ledgerChanged) {
-      await saveLedger(evaluation, ledger, recorded.ledgerCommentId, new Set(report.findings.map((finding) => finding.key)));
-      evaluation.source.forget("comments");
-    }
-    await answer(ctx, repo, pr.number, origin, outcome);
-    // Re-evaluate with what was just decided; the loaded policy and change are reused.
-    await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation });
   });
 }
 
 interface ApplyContext {
   evaluation: PullRequestEvaluation;
   report: Report;
-  ledger: Ledger;
+  folded: FoldedRecord;
   actor: ActorFacts;
   pull: PullFacts;
   origin: CommandOrigin;
@@ -90,9 +124,8 @@ interface ApplyContext {
 }
 
 async function apply(command: Command, c: ApplyContext): Promise<void> {
-  const { report, ledger, actor, pull, origin, outcome, evaluation, seen } = c;
+  const { report, folded, actor, pull, outcome, evaluation, seen } = c;
   const config = evaluation.config;
-  const stamp = { id: origin.commentId, by: origin.login, at: origin.at, ...(origin.body !== undefined ? { body: bodyDigest(origin.body) } : {}) };
   switch (command.verb) {
     case "check": {
       // Re-evaluation is harmless, but only collaborators with write may trigger it.
@@ -124,9 +157,8 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
       const { covered, categories, findings } = await coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
       if (covered.length === 0) return;
       const given = approved.filter((category) => categories.has(category));
-      ledger.entries.push({ kind: "approve", ...stamp, categories: given, covers: covered });
+      outcome.decisions.push({ kind: "approve", categories: given, covers: packCovers(covered) });
       outcome.covered.push({ what: `the approval of ${given.map((category) => code(category)).join(", ")}`, findings });
-      outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
     }
@@ -143,30 +175,23 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
       }
       const { covered, findings } = await coverable(violations, await seen(), command.line, outcome);
       if (covered.length === 0) return;
-      ledger.entries.push({ kind: "override", ...stamp, reason: command.reason, covers: covered });
+      outcome.decisions.push({ kind: "override", reason: command.reason, covers: packCovers(covered) });
       outcome.covered.push({ what: "the override", findings });
-      outcome.ledgerChanged = true;
       outcome.accepted.push(command.line);
       return;
     }
     case "revoke": {
-      const mine = (entry: LedgerEntry) => entry.kind === "approve" && entry.by.toLowerCase() === actor.login.toLowerCase();
-      let revoked = 0;
-      const categoryOf = new Map(report.findings.map((finding) => [coverDigest(finding.key), finding.category]));
-      ledger.entries = ledger.entries.flatMap((entry): LedgerEntry[] => {
-        if (!mine(entry) || entry.kind !== "approve") return [entry];
-        const keep = command.categories === "all" ? [] : entry.categories.filter((category) => !command.categories.includes(category));
-        revoked += entry.categories.length - keep.length;
-        if (keep.length === 0) return [];
-        // A cover is kept when the finding it covers now belongs to a kept category (a full key from an older record says so itself).
-        const covers = entry.covers.filter((cover) => keep.some((category) => cover.startsWith(`${category}|`) || categoryOf.get(cover) === category));
-        return [{ ...entry, categories: keep, covers }];
-      });
-      if (revoked === 0) outcome.refused.push(`\`${command.line}\`: @${actor.login} has no approval${command.categories === "all" ? "" : ` of ${command.categories.join(", ")}`} to revoke`);
-      else {
-        outcome.ledgerChanged = true;
-        outcome.accepted.push(command.line);
+      // What this person has approved so far, as the record says (the entry withdraws it; nothing is rewritten).
+      const login = actor.login.toLowerCase();
+      const theirs = new Set(folded.decisions.flatMap((decision) => (decision.kind === "approve" && decision.by.toLowerCase() === login ? decision.categories : [])));
+      const revoked = command.categories === "all" ? [...theirs] : command.categories.filter((category) => theirs.has(category));
+      if (revoked.length === 0) {
+        outcome.refused.push(`\`${command.line}\`: @${actor.login} has no approval${command.categories === "all" ? "" : ` of ${command.categories.join(", ")}`} to revoke`);
+        return;
       }
+      outcome.decisions.push({ kind: "revoke", categories: command.categories === "all" ? "all" : revoked });
+      outcome.revoked.push(`your approval of ${revoked.map((category) => code(category)).join(", ")}`);
+      outcome.accepted.push(command.line);
       return;
     }
   }
@@ -211,17 +236,18 @@ function pendingHint(report: Report): string {
   return pending.length > 0 ? `Pending: ${pending.map((category) => `\`${category}\``).join(", ")} — e.g. \`/roleguard approve ${pending[0]}\`.` : "Nothing is pending approval.";
 }
 
-/** 👍 when anything was accepted; a reply listing each refusal and why. A button click has no comment to react to. */
-async function answer(ctx: EvaluationContext, repo: RepoRef, number: number, origin: CommandOrigin, outcome: Outcome): Promise<void> {
-  if (outcome.accepted.length > 0 && origin.commentId !== 0) {
-    await ctx.gh.rest.reactions.createForIssueComment({ owner: repo.owner, repo: repo.repo, comment_id: origin.commentId, content: "+1" });
-  }
-  if (outcome.refused.length > 0 || outcome.covered.length > 0) {
-    const refused = outcome.refused.length > 0 ? [`@${origin.login} roleguard did not carry out:`, "", ...outcome.refused.map((line) => `- ${line}`)] : [];
-    const covered = outcome.covered.length > 0 ? [`@${origin.login} roleguard recorded what you approved, as it is now; a push that changes any of it needs a new approval:`, "", ...outcome.covered.flatMap(acknowledge)] : [];
-    const body = [...covered, ...(covered.length > 0 && refused.length > 0 ? [""] : []), ...refused].join("\n");
-    await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: number, body });
-  }
+/**
+ * The app's reply to a command, which is also its record entry: what each
+ * accepted approval or override covers (so the approver sees it is what they
+ * meant), what was revoked, and each refusal with why.
+ */
+function acknowledgement(origin: CommandOrigin, outcome: Outcome): string {
+  const covered = outcome.covered.length > 0 ? [`@${origin.login} roleguard recorded what you approved, as it is now; a push that changes any of it needs a new approval:`, "", ...outcome.covered.flatMap(acknowledge)] : [];
+  const revoked = outcome.revoked.length > 0 ? [`@${origin.login} roleguard recorded that ${outcome.revoked.join(" and ")} ${outcome.revoked.length === 1 ? "is" : "are"} revoked.`] : [];
+  const refused = outcome.refused.length > 0 ? [`@${origin.login} roleguard did not carry out:`, "", ...outcome.refused.map((line) => `- ${line}`)] : [];
+  const parts = [covered, revoked, refused].filter((part) => part.length > 0);
+  if (parts.length === 0) return `@${origin.login} roleguard recorded your command.`;
+  return parts.map((part) => part.join("\n")).join("\n\n");
 }
 
 /** "- the approval of `database_migrations` covers 1 finding:" then each file at its short blob SHA, each dependency with its spec. */
@@ -242,14 +268,14 @@ function describeCovered(finding: Finding): string {
 
 /**
  * A command comment edited or deleted. An approve or override comment edited
- * after it was carried out no longer counts, whoever edited it (SPEC §7): its
- * decisions leave the record and the approver is asked to comment again; the
- * edit itself is never a new command. An edit or deletion by someone other
- * than its author is also tampering, recorded so it shows in every later
- * summary. Any change re-evaluates the PR, so a deleted approval stops
- * counting at once. An edit or deletion of the app's own record by anyone
- * else is undone from the webhook's copy of the previous body (still signed),
- * and recorded as tampering too.
+ * after it was carried out no longer counts, whoever edited it (SPEC §7): the
+ * record keeps a digest of the body it carried out, so its decisions stop
+ * counting at once and the approver is asked to comment again; the edit
+ * itself is never a new command. An edit or deletion by someone other than
+ * its author is also tampering, recorded so it shows in every later summary.
+ * An edit or deletion of one of the app's own record comments by anyone else
+ * is undone from the webhook's copy of the previous body (still signed) and
+ * recorded as tampering too. Any change re-evaluates the PR.
  */
 export async function recordCommentChange(
   ctx: EvaluationContext,
@@ -259,35 +285,60 @@ export async function recordCommentChange(
 ): Promise<void> {
   await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
     const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
-    const tamperedCommand = change.isCommand && change.editor.toLowerCase() !== change.author.toLowerCase();
-    const restorable = change.isLedger && change.previousBody !== undefined ? readLedger(change.previousBody, ctx.state.ledgerKey, `${repo.owner}/${repo.repo}`, pr.number) : undefined;
-    const recorded: RecordedDecisions = await readRecordedDecisions(evaluation);
-    const ledger = structuredClone(restorable?.ok ? restorable.ledger : recorded.ledger);
-    const voided = change.isCommand && change.action === "edited" ? voidDecisionsOf(ledger, change.commentId) : [];
-    if (tamperedCommand || restorable?.ok || voided.length > 0) {
-      if (tamperedCommand || restorable?.ok) ledger.entries.push({ kind: "tamper", id: change.commentId, by: change.editor, author: change.author, at: new Date().toISOString(), action: change.action });
-      // A deleted record is written anew; an edited one is put back in place.
-      const target = change.isLedger && change.action === "deleted" ? undefined : recorded.ledgerCommentId;
-      await saveLedger(evaluation, ledger, target);
-      evaluation.source.forget("comments");
-    }
+    const recorded = await readRecordedDecisions(evaluation);
+    const restored = change.isLedger && change.previousBody !== undefined ? await restoreRecord(evaluation, change.commentId, change.action, change.previousBody) : false;
+    const tampered = restored || (change.isCommand && change.editor.toLowerCase() !== change.author.toLowerCase());
+    const voided = change.isCommand && change.action === "edited" ? decisionsOf(recorded.folded, change.commentId) : [];
+    const lines: string[] = [];
     if (voided.length > 0) {
-      const body = `@${change.author} your comment was edited after roleguard carried it out, so ${voided.join(" and ")} no longer count${voided.length === 1 ? "s" : ""}. An edit is never a new command: to decide again, post a new comment.`;
-      await ctx.gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: pr.number, body });
+      lines.push(`@${change.author} your comment was edited after roleguard carried it out, so ${voided.join(" and ")} no longer count${voided.length === 1 ? "s" : ""}. An edit is never a new command: to decide again, post a new comment.`);
     }
-    await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation });
+    let appended: RecordComment[] = [];
+    const target = { owner: repo.owner, repo: repo.repo, issue_number: pr.number };
+    if (tampered) {
+      const what = change.isLedger ? "roleguard's approvals record" : `a command comment by @${change.author}`;
+      lines.push(`🚩 roleguard recorded tampering: @${change.editor} ${change.action} ${what} (comment ${change.commentId})${restored ? "; roleguard put it back as it was" : ""}.`);
+      const tamper: Decision = { kind: "tamper", id: change.commentId, by: change.editor, author: change.author, action: change.action };
+      appended = await appendRecord(evaluation, newEntry(evaluation, { by: change.editor, at: new Date().toISOString() }, [tamper]), lines.join("\n\n"));
+    } else if (lines.length > 0) {
+      await ctx.gh.rest.issues.createComment({ ...target, body: lines.join("\n\n") });
+    }
+    // The list read above holds the record as it was tampered with; what was put back is read anew.
+    if (restored) evaluation.source.forget("comments");
+    await evaluateUnlocked(ctx, repo, pr, { prepared: evaluation, appended });
   });
 }
 
-/** Takes the approvals and overrides a comment gave out of the record; says what they were. */
-function voidDecisionsOf(ledger: Ledger, commentId: number): string[] {
-  const voided: string[] = [];
-  ledger.entries = ledger.entries.filter((entry) => {
-    if (entry.id !== commentId || entry.kind === "tamper") return true;
-    voided.push(entry.kind === "approve" ? `its approval of ${entry.categories.map((category) => `\`${category}\``).join(", ")}` : "its override");
+/**
+ * Puts one of the app's record comments back from the webhook's copy of its
+ * previous body, when that copy is still a valid record of this PR: an edit
+ * is undone in place; a deleted entry is posted anew, standing where the
+ * original stood in the fold. The record of earlier versions is re-posted
+ * verbatim (it is always folded first).
+ */
+async function restoreRecord(evaluation: PullRequestEvaluation, commentId: number, action: "edited" | "deleted", previousBody: string): Promise<boolean> {
+  const { gh, state, log } = evaluation.ctx;
+  const repoName = `${evaluation.repo.owner}/${evaluation.repo.repo}`;
+  const target = { owner: evaluation.repo.owner, repo: evaluation.repo.repo };
+  const entry = readRecord(previousBody, state.ledgerKey, repoName, evaluation.pr.number);
+  const single = entry.ok ? undefined : readLedger(previousBody, state.ledgerKey, repoName, evaluation.pr.number);
+  if (!entry.ok && !single?.ok) {
+    log.warn({ comment: commentId }, "a record comment was changed, and its previous body is not a valid record either: not restored");
     return false;
-  });
-  return voided;
+  }
+  if (action === "edited") await gh.rest.issues.updateComment({ ...target, comment_id: commentId, body: previousBody });
+  else {
+    const body = entry.ok ? writeRecord({ ...entry.entry, order: entry.entry.order ?? commentId }, entry.text, state.ledgerKey) : previousBody;
+    await gh.rest.issues.createComment({ ...target, issue_number: evaluation.pr.number, body });
+  }
+  return true;
+}
+
+/** What a command comment decided that still stands, in words, for the reply when it is edited. */
+function decisionsOf(folded: FoldedRecord, commentId: number): string[] {
+  return folded.decisions
+    .filter((decision) => decision.cmd === commentId)
+    .map((decision) => (decision.kind === "approve" ? `its approval of ${decision.categories.map((category) => `\`${category}\``).join(", ")}` : "its override"));
 }
 
 export { parseCommands };

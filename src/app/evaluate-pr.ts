@@ -4,6 +4,7 @@ import { CheckRun, type CheckAction } from "../sources/github/check-runs.js";
 import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
 import { rememberedRefusals, requestReviews } from "../sources/github/review-requests.js";
+import type { RecordComment } from "../approvals/fold.js";
 import { judgeWithDecisions } from "./decisions.js";
 import { PullRequestEvaluation, startEarly, type EvaluationContext } from "./pull-evaluation.js";
 import { openPullsSharingHead, sharedHeadNote, strictest, type PullVerdict } from "./shared-head.js";
@@ -18,6 +19,10 @@ export interface EvaluateOptions {
   knownNew?: boolean;
   /** The PR was just opened: it has no comments or reviews to read yet. */
   fresh?: boolean;
+  /** Record entries just appended by a command, counted without listing the comments again. */
+  appended?: readonly RecordComment[];
+  /** Warnings for the check: a command that could not be carried out, and how to retry. */
+  notes?: readonly string[];
 }
 
 export function completedKey(repo: RepoRef, sha: string): string {
@@ -87,7 +92,7 @@ async function evaluateHead(
     // The head's existing run, when it may have one, is looked up while the evaluation goes on.
     startEarly(check.locate(lookup));
     const evaluation = await preparing;
-    const { report } = await judgeWithDecisions(evaluation, { fresh: options.fresh === true });
+    const { report } = await judgeWithDecisions(evaluation, { fresh: options.fresh === true, ...(options.appended ? { appended: options.appended } : {}), ...(options.notes ? { notes: options.notes } : {}) });
     const posted = siblings.length === 0 ? { report, own: true, shared: [] } : await strictestOfHead(ctx, repo, { number: pr.number, baseRef: pr.baseRef, report }, siblings);
     const actions = posted.report.findings.some((finding) => finding.state === "pending") ? [APPROVE_ALL_ACTION, RERUN_ACTION] : [RERUN_ACTION];
     // Refusals GitHub gave earlier are repeated in every summary (SPEC §6); the ones this evaluation's requests bring follow below.

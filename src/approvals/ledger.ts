@@ -1,13 +1,16 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { isRecordComment } from "./record.js";
 
 /**
- * The approvals of one PR, kept where GitHub keeps them: in one comment the
- * app writes and edits, with the record as signed JSON in an HTML comment.
- * Anyone with write access can edit any comment, so the record is signed with
- * an HMAC keyed from the app's secret and bound to the repository and PR: an
- * edit, or a record pasted from another PR, fails the check and is reported
- * as tampering. No database, and it survives restarts and replicas.
+ * The approvals record of earlier versions: one comment the app wrote and
+ * edited, with the record as signed JSON in an HTML comment. The app no longer
+ * writes it — an edited shared comment loses a decision when two writers race
+ * (the last one wins); decisions are appended now, one entry per command
+ * (record.ts) — but a PR's existing record is still read, as the base the new
+ * entries fold onto, and put back when someone else edits or deletes it.
+ * It is signed with an HMAC keyed from the app's secret and bound to the
+ * repository and PR: an edit, or a record pasted from another PR, fails.
  */
 
 const Stamp = { id: z.number().int(), by: z.string(), at: z.string() };
@@ -50,7 +53,13 @@ export function emptyLedger(repo: string, pr: number): Ledger {
   return { v: 1, repo: repo.toLowerCase(), pr, entries: [] };
 }
 
+/** Any of the app's approvals records: the single comment of earlier versions, or an appended entry. */
 export function isLedgerComment(body: string | null | undefined): boolean {
+  return isSingleLedgerComment(body) || isRecordComment(body);
+}
+
+/** The single-comment record of earlier versions. */
+export function isSingleLedgerComment(body: string | null | undefined): boolean {
   return !!body && body.includes(`<!-- ${MARKER}:`);
 }
 
@@ -113,53 +122,6 @@ export function bodyDigest(body: string): string {
  */
 export function coverDigest(key: string): string {
   return createHash("sha256").update(key).digest("base64url").slice(0, 12);
-}
-
-/** GitHub refuses comments over 65,536 characters; the record stays well under it. */
-export const LEDGER_LIMIT = 60_000;
-
-/**
- * Keeps the record's comment within LEDGER_LIMIT however many decisions a PR
- * collects: first decisions that cover nothing among `live` (the current
- * finding keys), then the oldest remembered comment ids that no entry uses,
- * then tamper notes, and last the oldest decisions (fail closed: they must be
- * given again). What was dropped is counted and said in the record.
- */
-export function compactLedger(ledger: Ledger, key: Buffer, live?: ReadonlySet<string>): Ledger {
-  const compacted = structuredClone(ledger);
-  const excess = () => writeLedger(compacted, key).length - LEDGER_LIMIT;
-  if (excess() <= 0) return compacted;
-  const liveDigests = live ? new Set([...live].map(coverDigest)) : undefined;
-  const stale = (entry: LedgerEntry) => entry.kind !== "tamper" && liveDigests !== undefined && !entry.covers.some((cover) => liveDigests.has(cover) || live?.has(cover));
-  // Drops the oldest items that `wanted` picks, a batch sized from the excess at a time, until the record fits.
-  const shed = (items: () => unknown[], wanted: (item: never) => boolean, remove: (index: number) => void) => {
-    for (let over = excess(); over > 0; over = excess()) {
-      const list = items();
-      const average = writeLedger(compacted, key).length / Math.max(1, compacted.entries.length + (compacted.seen?.length ?? 0));
-      const indexes = list.flatMap((item, index) => (wanted(item as never) ? [index] : [])).slice(0, Math.max(1, Math.ceil(over / average)));
-      if (indexes.length === 0) return;
-      for (const index of indexes.reverse()) remove(index);
-    }
-  };
-  const dropEntry = (index: number) => {
-    compacted.entries.splice(index, 1);
-    compacted.dropped = (compacted.dropped ?? 0) + 1;
-  };
-  shed(() => compacted.entries, stale, dropEntry);
-  const used = new Set(compacted.entries.map((entry) => entry.id));
-  shed(() => compacted.seen ?? [], (id: number) => !used.has(id), (index) => compacted.seen?.splice(index, 1));
-  shed(() => compacted.entries, (entry: LedgerEntry) => entry.kind === "tamper", dropEntry);
-  shed(() => compacted.entries, () => true, dropEntry);
-  return compacted;
-}
-
-export function alreadyHandled(ledger: Ledger, commentId: number): boolean {
-  return commentId !== 0 && (ledger.seen ?? []).includes(commentId);
-}
-
-/** Remembers a command comment as carried out; a button click (id 0) has no comment to replay. */
-export function markHandled(ledger: Ledger, commentId: number): void {
-  if (commentId !== 0 && !alreadyHandled(ledger, commentId)) ledger.seen = [...(ledger.seen ?? []), commentId];
 }
 
 function normalise(body: string): string {

@@ -10,6 +10,12 @@ export interface ChangedFile {
   previousPath?: string;
   /** Blob SHA at the head (absent for a removed file): what an approval of this file binds to. */
   sha?: string;
+  /**
+   * Set when the path is a git submodule (a gitlink, mode 160000) on either
+   * side: the commit it pins at the base and at the head, each absent where
+   * the path is no submodule. Moving the pin is a dependency update.
+   */
+  submodule?: { base?: string; head?: string };
 }
 
 export interface Change {

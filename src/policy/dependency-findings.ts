@@ -4,6 +4,7 @@ import {
   diffDependencies,
   ecosystemForLockfile,
   ecosystemForManifest,
+  shortCommit,
   type DependencyMap,
   type Ecosystem,
 } from "./dependencies/index.js";
@@ -36,6 +37,11 @@ export async function findDependencyChanges(
   const explained: { ecosystem: string; dir: string }[] = [];
 
   for (const file of files) {
+    if (file.submodule) {
+      const finding = submoduleFinding(file, file.submodule);
+      if (finding && wanted.has(finding.category)) findings.push(finding);
+      continue;
+    }
     const ecosystem = ecosystemForManifest(file.path);
     if (!ecosystem) continue;
     // A new manifest is compared with nothing (SPEC §2): a copy's source is another project's dependencies,
@@ -74,6 +80,22 @@ export async function findDependencyChanges(
     }
   }
   return findings;
+}
+
+/**
+ * A gitlink's pinned commit, which the change itself carries (no file to
+ * read): a new pin adds the submodule, a dropped one removes it, a moved one
+ * updates it. `.gitmodules` (the URL) is a manifest of its own.
+ */
+function submoduleFinding(file: ChangedFile, pins: { base?: string; head?: string }): DependencyFinding | undefined {
+  const { base, head } = pins;
+  if (base !== undefined && head !== undefined) {
+    if (base === head) return undefined;
+    return { category: "update_dependencies", file, detail: `submodule ${file.path} from ${shortCommit(base)} to ${shortCommit(head)}` };
+  }
+  if (head !== undefined) return { category: "add_dependencies", file, detail: `submodule ${file.path} at ${shortCommit(head)}` };
+  if (base !== undefined) return { category: "remove_dependencies", file, detail: `submodule ${file.path} (was at ${shortCommit(base)})` };
+  return undefined;
 }
 
 async function readSide(

@@ -111,6 +111,15 @@ export class GitRepository {
 
 const STATUS: Record<string, FileStatus> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed", U: "changed" };
 
+const GITLINK_MODE = "160000";
+
+function gitlinkPins(oldMode: string, oldSha: string, newMode: string, newSha: string): { base?: string; head?: string } {
+  return {
+    ...(oldMode === GITLINK_MODE && !/^0+$/.test(oldSha) ? { base: oldSha } : {}),
+    ...(newMode === GITLINK_MODE && !/^0+$/.test(newSha) ? { head: newSha } : {}),
+  };
+}
+
 /**
  * `git diff --raw -z` output: ":<mode> <mode> <sha> <sha> <status>\0<path>\0"
  * with a second path after renames and copies.
@@ -121,17 +130,19 @@ export function parseRawDiff(raw: string): ChangedFile[] {
   for (let index = 0; index < fields.length; ) {
     const header = fields[index++];
     if (!header) continue;
-    const match = /^:\d+ \d+ ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/.exec(header);
+    const match = /^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])\d*$/.exec(header);
     if (!match) throw new GitError(`unexpected git diff line: ${header.slice(0, 80)}`);
-    const [, , newSha, letter] = match as unknown as [string, string, string, string];
+    const [, oldMode, newMode, oldSha, newSha, letter] = match as unknown as [string, string, string, string, string, string];
     const status = STATUS[letter] ?? "changed";
     const first = fields[index++] ?? "";
     const sha = /^0+$/.test(newSha) ? undefined : newSha;
+    // A gitlink (mode 160000) is a submodule: its "blob" SHAs are the commits it pins.
+    const submodule = oldMode === GITLINK_MODE || newMode === GITLINK_MODE ? { submodule: gitlinkPins(oldMode, oldSha, newMode, newSha) } : {};
     if (status === "renamed" || status === "copied") {
       const second = fields[index++] ?? "";
-      files.push({ path: second, previousPath: first, status, ...(sha ? { sha } : {}) });
+      files.push({ path: second, previousPath: first, status, ...(sha ? { sha } : {}), ...submodule });
     } else {
-      files.push({ path: first, status, ...(sha ? { sha } : {}) });
+      files.push({ path: first, status, ...(sha ? { sha } : {}), ...submodule });
     }
   }
   return files;

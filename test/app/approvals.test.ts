@@ -197,7 +197,7 @@ describe("tampering and edits", () => {
   it("the app's own edit of its record is not news: no tamper entry, no loop, even when the app does not know its login", async () => {
     const anonymous = testProbot(newAppState({ secret: "test-secret" }));
     await say("erin", "/roleguard approve deployment");
-    const record = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))!;
+    const record = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-record"))!;
     const before = fake.requests.length;
     await deliver(anonymous.probot, "issue_comment", commentEvent(fake, REPO, pull, record, "edited", { sender: record.user, previousBody: record.body }));
     expect(fake.requests.length).toBe(before);
@@ -206,7 +206,7 @@ describe("tampering and edits", () => {
 
   it("a forged approvals record posted by a person is ignored and reported", async () => {
     await say("erin", "/roleguard approve deployment");
-    const genuine = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))!;
+    const genuine = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-record"))!;
     // Someone copies roleguard's record into a comment of their own, adding an approval of everything.
     fake.comment(REPO, 1, "mallory", genuine.body);
     await deliver(app.probot, "pull_request", pullRequestEvent(fake, REPO, pull, "labeled"));
@@ -215,7 +215,7 @@ describe("tampering and edits", () => {
 
   it("an edit of the app's record invalidates it (fail closed), and the webhook's copy restores it", async () => {
     await say("erin", "/roleguard approve all");
-    const record = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))!;
+    const record = fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-record"))!;
     const genuine = record.body;
     record.body = genuine.replace("erin", "mallory");
     // Without the event (a missed webhook), the next evaluation sees a record that fails its signature.

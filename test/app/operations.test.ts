@@ -130,6 +130,29 @@ describe("merge queues (SPEC §8)", () => {
     await deliver(probot, "merge_group", group("acme/api", mergeHead, base, 1));
     expect(fake.checkRuns("acme/api").find((each) => each.head_sha === mergeHead)?.conclusion).toBe("success");
   });
+
+  it("the group's check is one write: created already completed", async () => {
+    fake.pull("acme/api", { number: 1, author: "carol", head: { ...BASE, "src/a.ts": "2\n" } });
+    const base = fake.repos.get("acme/api")!.branches.get("main")!;
+    const mergeHead = fake.commit("acme/api", "gh-readonly-queue/main/pr-1", { ...BASE, "src/a.ts": "2\n" });
+    fake.mergeCommits.set(mergeHead, ["Change a (#1)"]);
+    const { probot } = testProbot();
+    fake.resetCounts();
+    await deliver(probot, "merge_group", group("acme/api", mergeHead, base, 1));
+    expect(fake.checkRuns("acme/api").find((each) => each.head_sha === mergeHead)?.conclusion).toBe("success");
+    // The group's run and its PR's run: each created once, completed; nothing marked in progress, nothing updated.
+    const writes = fake.requests.filter((request) => request.method !== "GET" && request.path.includes("check-runs"));
+    expect(writes.map((request) => `${request.method} ${request.checkStatus ?? ""}`)).toEqual(["POST completed", "POST completed"]);
+  });
+
+  it("a group that cannot be evaluated fails closed instead of leaving the queue waiting", async () => {
+    const base = fake.repos.get("acme/api")!.branches.get("main")!;
+    const mergeHead = fake.commit("acme/api", "gh-readonly-queue/main/pr-1", { ...BASE, "src/a.ts": "2\n" });
+    fake.fail(/^GET .*\/compare\//, 502, 10);
+    await deliver(testProbot().probot, "merge_group", group("acme/api", mergeHead, base, 1));
+    const run = fake.checkRuns("acme/api").find((each) => each.head_sha === mergeHead);
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure", output: expect.objectContaining({ title: expect.stringMatching(/^could not evaluate: .*502/) }) });
+  });
 });
 
 describe("_extends (SPEC §4, Probot's convention)", () => {

@@ -8,7 +8,7 @@ import {
 
 describe("ECOSYSTEMS", () => {
   it("registers every ecosystem once", () => {
-    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget", "helm", "dart", "gradle-catalog"]);
+    expect(ECOSYSTEMS.map((ecosystem) => ecosystem.id)).toEqual(["npm", "pip", "pyproject", "gomod", "cargo", "bundler", "composer", "github-actions", "docker", "pipfile", "setup-cfg", "maven", "nuget", "helm", "dart", "gradle-catalog", "terraform", "gitmodules"]);
   });
 
   it("lists the lockfiles of each ecosystem, no lockfile claimed twice", () => {
@@ -29,6 +29,8 @@ describe("ECOSYSTEMS", () => {
       helm: ["Chart.lock"],
       dart: ["pubspec.lock"],
       "gradle-catalog": [],
+      terraform: [".terraform.lock.hcl"],
+      gitmodules: [],
     });
     const all = ECOSYSTEMS.flatMap((ecosystem) => ecosystem.lockfiles);
     expect(new Set(all).size).toBe(all.length);

@@ -19,6 +19,8 @@ const MANIFEST_PATH: Record<string, string> = {
   helm: "Chart.yaml",
   dart: "pubspec.yaml",
   "gradle-catalog": "gradle/libs.versions.toml",
+  terraform: "main.tf",
+  gitmodules: ".gitmodules",
 };
 
 function ecosystem(id: string): Ecosystem {
@@ -97,6 +99,10 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
         return `    package-${index}>=1.${index} ; python_version >= "3.8"`;
       case "docker":
         return `FROM --platform=linux/amd64 acme/image-${index}:1.${index} AS stage-${index}`;
+      case "gitmodules":
+        return `[submodule "libs/m${index}"]\n\tpath = libs/m${index}\n\turl = https://example.test/m${index}.git ; mirror`;
+      case "terraform":
+        return `module "m${index}" {\n  source  = "acme/m${index}/aws" # call ${index}\n  version = "~> 1.${index}"\n}`;
       default:
         return `gem "gem-${index}", "~> 1.${index}", require: false # pinned`;
     }
@@ -137,6 +143,10 @@ function largeManifest(id: string): { content: string; count: number; sample: [s
       return { content: `[options]\ninstall_requires =\n${body}`, count, sample: [`package-${last}`, `>=1.${last} ; python_version >= "3.8"`] };
     case "docker":
       return { content: body, count, sample: [`acme/image-${last}`, `1.${last} (platform: linux/amd64)`] };
+    case "gitmodules":
+      return { content: body, count, sample: [`submodule libs/m${last}`, `https://example.test/m${last}.git`] };
+    case "terraform":
+      return { content: body, count, sample: [`acme/m${last}/aws`, `~> 1.${last}`] };
     default:
       return { content: body, count, sample: [`gem-${last}`, `~> 1.${last}`] };
   }
@@ -180,6 +190,22 @@ describe("every parser on hostile input", () => {
       const result = outcome(id, garbage(seed, 2_000));
       if ("error" in result) expect(result.error).toMatch(/invalid YAML|expected a mapping|must be|FROM names no image|key = value|before any/);
       else expect(result.map).toEqual({});
+    }
+  });
+
+  it("gitmodules: random bytes are a parse error from the git-config reader", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = outcome("gitmodules", garbage(seed, 2_000));
+      expect(result).toHaveProperty("error");
+      expect("error" in result && result.error).toMatch(/^line \d+: (?:not a key = value line|not a section header|a setting before any|invalid escape|a quoted value)/);
+    }
+  });
+
+  it("terraform: random bytes are a parse error from the block reader", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = outcome("terraform", garbage(seed, 2_000));
+      expect(result).toHaveProperty("error");
+      expect("error" in result && result.error).toMatch(/^line \d+: (?:unexpected character|expected an argument or a block|expected "=" or a block's|unterminated|expected a line end)/);
     }
   });
 

@@ -87,6 +87,22 @@ export interface RequestRecord {
   inFlight?: number;
 }
 
+const GITLINK = "\u0000gitlink ";
+
+/** A submodule in a fake tree: the commit it pins, which the pulls-files API shows as a `Subproject commit` patch. */
+export function gitlink(commit: string): string {
+  return `${GITLINK}${commit}`;
+}
+
+/** GitHub's patch for a gitlink change: one `-Subproject commit` and/or one `+Subproject commit` line. */
+function gitlinkPatch(before: string | undefined, after: string | undefined): string | undefined {
+  const pin = (text: string | undefined) => (text?.startsWith(GITLINK) ? text.slice(GITLINK.length) : undefined);
+  const [from, to] = [pin(before), pin(after)];
+  if (from === undefined && to === undefined) return undefined;
+  const lines = [from !== undefined ? `-Subproject commit ${from}` : "", to !== undefined ? `+Subproject commit ${to}` : ""].filter(Boolean);
+  return `@@ -${from !== undefined ? "1" : "0,0"} +${to !== undefined ? "1" : "0,0"} @@\n${lines.join("\n")}`;
+}
+
 const gitHash = (kind: string, body: Buffer | string) => {
   const content = Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8");
   return createHash("sha1").update(`${kind} ${content.length}\0`).update(content).digest("hex");
@@ -740,8 +756,8 @@ export class FakeGitHub {
       else if (before === undefined) files.push({ filename: path, status: "added", sha: blobSha(after as string) });
       else if (after === undefined) files.push({ filename: path, status: "removed", sha: blobSha(before) });
       else files.push({ filename: path, status: "modified", sha: blobSha(after) });
-      // The hunk GitHub gives in `patch` (danger-js builds its diff from it).
-      (files.at(-1) as Record<string, unknown>).patch = hunk(before, after);
+      // The hunk GitHub gives in `patch` (danger-js builds its diff from it); a submodule's is its gitlink line.
+      (files.at(-1) as Record<string, unknown>).patch = gitlinkPatch(before, after) ?? hunk(before, after);
     }
     return files;
   }

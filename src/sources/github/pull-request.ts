@@ -81,6 +81,21 @@ function toCommitInfo(commit: { sha: string; author?: { login?: string } | null;
 }
 
 /**
+ * The pulls-files API has no file modes; a submodule (gitlink) shows by its
+ * patch, which is git's rendering of a pinned commit: `-Subproject commit
+ * <old>` and `+Subproject commit <new>` and nothing else. A text file with
+ * exactly that content would read the same; it then gets a dependency finding
+ * it would not otherwise have, never loses one.
+ */
+const SUBMODULE_PATCH = /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@[^\n]*\n(?:-Subproject commit ([0-9a-f]{40})\n?)?(?:\+Subproject commit ([0-9a-f]{40})\n?)?$/;
+
+export function submoduleOf(patch: string | undefined): { submodule?: { base?: string; head?: string } } {
+  const match = patch === undefined ? null : SUBMODULE_PATCH.exec(patch);
+  if (!match || (match[1] === undefined && match[2] === undefined)) return {};
+  return { submodule: { ...(match[1] ? { base: match[1] } : {}), ...(match[2] ? { head: match[2] } : {}) } };
+}
+
+/**
  * One pull request as the engine needs it, fetched lazily and memoised for the
  * length of one evaluation (the pattern of policy-bot's pull.Context): every
  * GitHub call is made at most once however many rules ask.
@@ -195,6 +210,7 @@ export class PullRequestSource {
         status,
         ...(file.previous_filename ? { previousPath: file.previous_filename } : {}),
         ...(status !== "removed" && file.sha ? { sha: file.sha } : {}),
+        ...submoduleOf(file.patch),
       };
     });
   }
