@@ -48,6 +48,7 @@ FROM ${NODE_IMAGE} AS runtime
 # container holds no repository of its own, and roleguard only reads.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git \
+ && apt-get clean \
  && rm -rf /var/lib/apt/lists/* \
  && git config --system --add safe.directory '*'
 # HOST=0.0.0.0: Probot and `roleguard serve` listen on localhost otherwise, unreachable from outside the container.

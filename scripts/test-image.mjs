@@ -31,7 +31,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,22 +88,31 @@ const FAKE_BUILD = mkdtempSync(join(ROOT, ".test-image-"));
 const STORAGE = ["--root", join(WORK, "storage"), "--runroot", join(WORK, "run"), "--storage-driver", "vfs"];
 const PODMAN = [...STORAGE, "--tmpdir", join(WORK, "libpod"), "--runtime", "runc", "--cgroup-manager", "cgroupfs", "--events-backend", "none"];
 const RUN_LIMITS = ["--ulimit", "nofile=16384:16384", "--ulimit", "nproc=4096:4096"];
+/** One-off CLI runs: no HEALTHCHECK timer (podman would ask systemd for one, and say on stderr that there is none). */
+const CLI_RUN = ["run", "--rm", ...RUN_LIMITS, "--no-healthcheck", "--network", "none"];
 /** buildah and podman put their scratch files (cache mounts included) under TMPDIR: ours. */
 const TOOL_ENV = { ...process.env, TMPDIR: TMP };
 const children = new Set();
 
-/** Runs a command to completion; output captured (or appended to `logFile`). */
+/** Runs a command to completion, its output captured; with `logFile`, stdout and stderr go there interleaved, as a terminal shows them. */
 function sh(command, args, options = {}) {
+  let fd;
+  if (options.logFile) {
+    writeFileSync(options.logFile, `$ ${command} ${args.join(" ")}\n`);
+    fd = openSync(options.logFile, "a");
+  }
   const result = spawnSync(command, args, {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? TOOL_ENV,
     input: options.input,
+    stdio: fd === undefined ? "pipe" : ["ignore", fd, fd],
     encoding: "utf8",
     maxBuffer: 1024 * 1024 * 1024,
     timeout: options.timeoutMs ?? 30 * 60_000,
   });
-  const out = { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "", error: result.error };
-  if (options.logFile) writeFileSync(options.logFile, `$ ${command} ${args.join(" ")}\n${out.stdout}${out.stderr}\n`, { flag: "a" });
+  if (fd !== undefined) closeSync(fd);
+  const logged = fd === undefined ? "" : readFileSync(options.logFile, "utf8");
+  const out = { code: result.status, stdout: fd === undefined ? (result.stdout ?? "") : logged, stderr: result.stderr ?? "", error: result.error };
   if (!options.allowFailure && (out.code !== 0 || out.error)) {
     const tail = `${out.stdout}${out.stderr}`.trim().split("\n").slice(-40).join("\n");
     throw new Error(`${command} ${args.slice(0, 6).join(" ")}… exited ${out.code ?? out.error?.message}${options.logFile ? ` (log: ${options.logFile})` : ""}\n${tail}`);
@@ -152,6 +161,14 @@ function buildBase() {
     `Types: deb\nURIs: http://deb.debian.org/debian\nSuites: ${DEBIAN} ${DEBIAN}-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n` +
       `Types: deb\nURIs: http://deb.debian.org/debian-security\nSuites: ${DEBIAN}-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
   );
+  // As debian:bookworm-slim, which the node image is built on: packages installed later leave out
+  // documentation, man pages and translations, and apt keeps neither downloaded packages nor its binary caches.
+  writeFileSync(
+    join(rootfs, "etc/dpkg/dpkg.cfg.d/slim"),
+    ["/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/usr/share/groff/*", "/usr/share/lintian/*", "/usr/share/locale/*"].map((path) => `path-exclude ${path}\n`).join("") + "path-include /usr/share/doc/*/copyright\n",
+  );
+  writeFileSync(join(rootfs, "etc/apt/apt.conf.d/slim"), 'APT::Keep-Downloaded-Packages "false";\nDir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n');
+  for (const dir of ["usr/share/man", "usr/share/info", "usr/share/locale"]) rmSync(join(rootfs, dir), { recursive: true, force: true });
   for (const dir of ["var/cache/apt/archives", "var/lib/apt/lists"]) {
     for (const entry of readdirSync(join(rootfs, dir))) if (entry !== "partial" && entry !== "lock") rmSync(join(rootfs, dir, entry), { recursive: true, force: true });
   }
@@ -294,7 +311,7 @@ function checkNoSecretInLayers(build) {
 }
 
 function checkVersion() {
-  const result = podman(["run", "--rm", ...RUN_LIMITS, "--network", "none", IMAGE_TAG, "--version"], { allowFailure: true });
+  const result = podman([...CLI_RUN, IMAGE_TAG, "--version"], { allowFailure: true });
   expect("docker run IMAGE --version prints roleguard's version", result.code === 0 && result.stdout === `${VERSION}\n`, `${result.stdout.trim()} (exit ${result.code})`, `got ${JSON.stringify(result.stdout + result.stderr)} exit ${result.code}`);
 }
 
@@ -339,7 +356,7 @@ function checkCli() {
   for (const [label, dir, wantedCode] of cases) {
     const host = sh(process.execPath, [join(ROOT, "dist/bin.js"), ...args], { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" }, allowFailure: true });
     // Read-only, owned by root while the container runs as 1000: git's safe.directory must be set in the image.
-    const inImage = podman(["run", "--rm", ...RUN_LIMITS, "--network", "none", "-v", `${dir}:/repo:ro`, "-w", "/repo", IMAGE_TAG, ...args], { allowFailure: true });
+    const inImage = podman([...CLI_RUN, "-v", `${dir}:/repo:ro`, "-w", "/repo", IMAGE_TAG, ...args], { allowFailure: true });
     const conclusion = (text) => {
       try {
         return JSON.parse(text).conclusion;
@@ -355,7 +372,7 @@ function checkCli() {
     );
   }
   // Without the image's system config git refuses the mount (another owner): the CLI must say so, not "unknown git ref".
-  const refused = podman(["run", "--rm", ...RUN_LIMITS, "--network", "none", "-e", "GIT_CONFIG_NOSYSTEM=1", "-v", `${cases[0][1]}:/repo:ro`, "-w", "/repo", IMAGE_TAG, ...args], { allowFailure: true });
+  const refused = podman([...CLI_RUN, "-e", "GIT_CONFIG_NOSYSTEM=1", "-v", `${cases[0][1]}:/repo:ro`, "-w", "/repo", IMAGE_TAG, ...args], { allowFailure: true });
   expect(
     "without safe.directory, git's refusal is reported as such (exit 2)",
     refused.code === 2 && refused.stderr.startsWith("roleguard: git refuses the repository at /repo: it is owned by another user"),
