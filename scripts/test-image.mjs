@@ -79,6 +79,8 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
+/** Where buildah and podman keep state whatever --root says (a blob-info cache, network state): removed if we made them. */
+const TOOL_STATE = ["/var/lib/containers", "/run/containers"].filter((dir) => !existsSync(dir));
 const WORK = mkdtempSync("/var/tmp/roleguard-image-");
 chmodSync(WORK, 0o755);
 const TMP = join(WORK, "tmp");
@@ -313,6 +315,11 @@ function checkNoSecretInLayers(build) {
 function checkVersion() {
   const result = podman([...CLI_RUN, IMAGE_TAG, "--version"], { allowFailure: true });
   expect("docker run IMAGE --version prints roleguard's version", result.code === 0 && result.stdout === `${VERSION}\n`, `${result.stdout.trim()} (exit ${result.code})`, `got ${JSON.stringify(result.stdout + result.stderr)} exit ${result.code}`);
+  // No checkout needed: the built-in roles ship in the image (README: The CLI on a checkout).
+  const lint = podman([...CLI_RUN, IMAGE_TAG, "roles", "lint"], { allowFailure: true });
+  const lines = lint.stdout.trim().split("\n");
+  const roles = readdirSync(join(ROOT, "roles")).filter((file) => file.endsWith(".md")).length;
+  expect("docker run IMAGE roles lint passes the built-in roles", lint.code === 0 && lines.filter((line) => line.startsWith("ok ")).length === roles, `${roles} role files ok (exit ${lint.code})`, `exit ${lint.code}: ${lint.stdout}${lint.stderr}`);
 }
 
 /** A scratch repository on the host: a role file and config on main, and a branch `feature` doing `change`. */
@@ -498,7 +505,9 @@ function cleanUp() {
     podman(["rmi", "--all", "--force"], { allowFailure: true });
   }
   rmSync(WORK, { recursive: true, force: true });
-  log(`cleaned up: containers, images, storage and ${WORK} removed`);
+  for (const dir of TOOL_STATE) rmSync(dir, { recursive: true, force: true });
+  const left = [WORK, FAKE_BUILD, ...TOOL_STATE].filter((path) => existsSync(path));
+  expect("cleaned up: containers, images, image storage, temporary folders", left.length === 0, `${WORK}, ${FAKE_BUILD}${TOOL_STATE.length ? `, ${TOOL_STATE.join(", ")}` : ""} removed`, `left behind: ${left.join(", ")}`);
 }
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
