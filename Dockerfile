@@ -10,14 +10,11 @@
 # frontend reads this file (BuildKit in Docker >= 23, buildah/podman); RUN --mount needs one of those.
 # podman/buildah: build with --format docker, or the OCI format drops HEALTHCHECK.
 
-# The base another builder may swap in (a mirror, or `npm run test:image`'s locally built stand-in):
-#   --build-arg NODE_IMAGE=registry.example.com/node:22-bookworm-slim@sha256:...
-# By default the pinned stage right below, so the production build always uses the digest.
-ARG NODE_IMAGE=node-base
-
-# Node 22 (LTS) on Debian bookworm, pinned by digest: a tag may be re-pointed, a digest cannot. Renovate's and
-# Dependabot's docker managers read this line and propose the next digest (README: Container image).
-FROM docker.io/library/node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS node-base
+# The base: Node 22 (LTS) on Debian bookworm, pinned by digest (a tag can be moved to other content, a digest
+# cannot). Renovate's dockerfile manager reads this default where FROM uses it and proposes the next digest
+# (README: The base image, pinned by digest). Another base for every stage, e.g. a registry mirror or
+# `npm run test:image`'s locally built stand-in: --build-arg NODE_IMAGE=...
+ARG NODE_IMAGE=docker.io/library/node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c
 
 # ---- build: all dependencies, TypeScript -> dist/ ------------------------------------------
 FROM ${NODE_IMAGE} AS build

@@ -13,10 +13,12 @@
  *    an entry point that puts `node` in front of arguments).
  * 2. The image from the unchanged Dockerfile with buildah (vfs, chroot isolation,
  *    docker format, --pull=never). The Dockerfile pins its base by digest; a
- *    local image cannot answer to a digest it does not have, so the stand-in is
- *    passed as --build-arg NODE_IMAGE, the Dockerfile's one knob for the base
- *    (its default is the pinned stage). A private registry's .npmrc goes in as
- *    the `npmrc` build secret; the test checks npm read it and no layer kept it.
+ *    local image cannot answer to a digest it does not have (the digest is the
+ *    hash of the real image's manifest), so the stand-in is passed as
+ *    --build-arg NODE_IMAGE, the Dockerfile's one switch for the base, whose
+ *    default is the pinned reference: the file is built as committed. A private
+ *    registry's .npmrc goes in as the `npmrc` build secret; the test checks npm
+ *    read it and no layer kept it.
  * 3. Checks with podman (runc, cgroupfs, no events): --version; `check` on a
  *    mounted scratch repository against the host's verdict; `serve` with a
  *    stand-in GitHub (test/helpers/fake-github.ts over HTTP on the host, the
