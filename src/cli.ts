@@ -17,7 +17,7 @@ import { lintRoleFiles } from "./roles/lint.js";
 import { buildRoleSet, type RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
 import { packageVersion } from "./server/package-files.js";
-import { GitError, GitRepository } from "./sources/git.js";
+import { GitError, GitRepository, GitUnavailableError } from "./sources/git.js";
 import { loadPolicyAtRef, policyEditsInWorkTree, readRoleDir } from "./sources/local-policy.js";
 import { hintFor } from "./suggest.js";
 
@@ -311,7 +311,7 @@ async function show(id: string, options: ShowOptions, io: CliIo): Promise<number
   const rolesDir = options.roles ? resolve(io.cwd, options.roles) : undefined;
   if ((await repo.git(["rev-parse", "--verify", "--quiet", "HEAD"], { allowFailure: true })).trim()) {
     // No upstream and no main (a detached CI checkout): the checked-out commit is the policy there is.
-    const baseRef = options.base ?? (await repo.defaultBase().catch((error: unknown) => (error instanceof GitError ? "HEAD" : Promise.reject(error))));
+    const baseRef = options.base ?? (await repo.defaultBase().catch((error: unknown) => (error instanceof GitError && !(error instanceof GitUnavailableError) ? "HEAD" : Promise.reject(error))));
     const policy = await loadPolicyAtRef(repo, await repo.resolve(baseRef as string), {
       label: baseRef,
       env: io.env ?? process.env,
