@@ -114,6 +114,16 @@ describe("roleguard check when git is missing or refuses the repository", () => 
     }
   });
 
+  it("the hook says git refuses the repository, not 'not in a git repository', and denies the write", () => {
+    const repo = blockedRepo();
+    const env = { ...process.env, ...isolatedGit, PATH: `${refusingGit()}:${process.env.PATH ?? ""}` };
+    const input = JSON.stringify({ hook_event_name: "PreToolUse", tool_name: "Write", tool_input: { file_path: join(repo.dir, "src/app.ts"), content: "x" } });
+    const result = spawnSync(process.execPath, [BIN, "hook", "--role", "agent"], { cwd: repo.dir, env, input, encoding: "utf8", timeout: 20_000 });
+    expect(result.stderr).toContain(`git refuses the repository at ${repo.dir}: it is owned by another user`);
+    expect(result.stderr).not.toContain("not in a git repository");
+    expect(result.status).toBe(2);
+  });
+
   it("outside any repository: exit 2 and 'not in a git repository', not an unknown ref or a missing main", () => {
     const plain = tempDir("roleguard-not-a-repo-");
     for (const args of [["check", "--base", "main"], ["check"]]) {
