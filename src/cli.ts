@@ -25,8 +25,8 @@ export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
 
-/** Errors that end a command with a message and exit 2, never a stack trace (GitError, InvalidPatternError, PrCheckError). */
-const USAGE_ERRORS = new Set(["GitError", "InvalidPatternError", "PrCheckError"]);
+/** Errors that end a command with a message and exit 2, never a stack trace (GitError and its GitUnavailableError, InvalidPatternError, PrCheckError). */
+const USAGE_ERRORS = new Set(["GitError", "GitUnavailableError", "InvalidPatternError", "PrCheckError"]);
 
 /** For `roleguard --version`: package.json read as it is (the manifest's schema is the server's business), never failing the CLI. */
 function packageVersion(): string {
@@ -336,7 +336,7 @@ interface ShowOptions {
  * says), then `--roles`. Outside a git repository, the built-in roles and `--roles`.
  */
 async function show(id: string, options: ShowOptions, io: CliIo): Promise<number> {
-  const [{ formatErrorsByFile }, { builtinRoleSource }, { buildRoleSet }, { GitError, GitRepository }, { loadPolicyAtRef, readRoleDir }, { hintFor }] = await Promise.all([
+  const [{ formatErrorsByFile }, { builtinRoleSource }, { buildRoleSet }, { GitError, GitRepository, GitUnavailableError }, { loadPolicyAtRef, readRoleDir }, { hintFor }] = await Promise.all([
     import("./errors.js"),
     import("./roles/builtin.js"),
     import("./roles/resolve.js"),
@@ -350,7 +350,7 @@ async function show(id: string, options: ShowOptions, io: CliIo): Promise<number
   const rolesDir = options.roles ? resolve(io.cwd, options.roles) : undefined;
   if ((await repo.git(["rev-parse", "--verify", "--quiet", "HEAD"], { allowFailure: true })).trim()) {
     // No upstream and no main (a detached CI checkout): the checked-out commit is the policy there is.
-    const baseRef = options.base ?? (await repo.defaultBase().catch((error: unknown) => (error instanceof GitError ? "HEAD" : Promise.reject(error))));
+    const baseRef = options.base ?? (await repo.defaultBase().catch((error: unknown) => (error instanceof GitError && !(error instanceof GitUnavailableError) ? "HEAD" : Promise.reject(error))));
     const policy = await loadPolicyAtRef(repo, await repo.resolve(baseRef as string), {
       label: baseRef,
       env: io.env ?? process.env,

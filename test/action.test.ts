@@ -99,7 +99,7 @@ describe("runAction", () => {
     await run(runnerEnv("pull_request_target", pullRequestEvent(fake, REPO, pull, "opened")));
     expect(await run(runnerEnv("issue_comment", comment("erin", "/roleguard approve deployment")))).toBe(0);
     expect(states()).toEqual({ deployment: "approved" });
-    const record = fake.commentsOf(REPO, pull.number).find((each) => each.body.includes("roleguard-ledger"));
+    const record = fake.commentsOf(REPO, pull.number).find((each) => each.body.includes("roleguard-record"));
     expect(record?.user.login).toBe("github-actions[bot]");
 
     // A later run, a fresh process with the same secret, still counts it.

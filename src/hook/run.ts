@@ -3,6 +3,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { loginMatches } from "../policy/logins.js";
+import { gitUnavailable } from "../sources/git.js";
 import { PathPatternList } from "../policy/paths.js";
 import { readCachedPolicy, writeCachedPolicy, type HookPolicy } from "./cache.js";
 import { HookInputError, parseToolCall } from "./protocol.js";
@@ -105,7 +106,10 @@ async function git(cwd: string, args: string[]): Promise<string | undefined> {
   try {
     return (await run("git", args, { cwd, encoding: "utf8" })).stdout.trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new HookRefusal("git is not installed: the hook reads the policy from the base ref with git");
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && existsSync(cwd)) throw new HookRefusal("git is not installed: the hook reads the policy from the base ref with git");
+    // Git refusing the repository (another user's checkout) is said as such, not as "not in a git repository".
+    const unavailable = gitUnavailable(error, cwd);
+    if (unavailable) throw new HookRefusal(unavailable.message);
     return undefined;
   }
 }

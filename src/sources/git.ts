@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import type { Change, ChangedFile, FileReader, FileStatus } from "../policy/change.js";
 
@@ -12,12 +13,48 @@ export class GitError extends Error {
 }
 
 /**
+ * Git itself cannot be used: it is not installed, or it will not open the
+ * repository. Thrown even where a failing git command is otherwise expected
+ * (`allowFailure`), because an empty answer would then read as "no such ref"
+ * and hide the real cause behind "unknown git ref main".
+ */
+export class GitUnavailableError extends GitError {
+  override name = "GitUnavailableError";
+}
+
+/**
+ * Why git cannot run in `dir` at all, from a failed `execFile("git", ...)`,
+ * or undefined when git ran and merely answered no (an unknown ref, not a repository).
+ */
+export function gitUnavailable(error: unknown, dir: string): GitUnavailableError | undefined {
+  const failure = error as { code?: unknown; syscall?: unknown; stderr?: unknown };
+  if (failure.code === "ENOENT" && String(failure.syscall ?? "").startsWith("spawn")) {
+    // Node reports a missing working directory as `spawn git ENOENT` too.
+    if (!existsSync(dir)) return new GitUnavailableError(`the folder ${dir} does not exist`);
+    return new GitUnavailableError("git is not installed or not on PATH: roleguard reads the repository with the git command; install git (the roleguard container image has it)");
+  }
+  const stderr = typeof failure.stderr === "string" ? failure.stderr : "";
+  // Git >= 2.35.2 refuses a repository owned by another user (CVE-2022-24765) unless safe.directory lists it.
+  const dubious = /detected dubious ownership in repository at '([^'\n]*)'/.exec(stderr);
+  if (dubious) {
+    const at = dubious[1] ?? dir;
+    return new GitUnavailableError(
+      `git refuses the repository at ${at}: it is owned by another user (git's safe.directory check); ` +
+        `run roleguard as the repository's owner, or trust it with: git config --global --add safe.directory ${at}`,
+    );
+  }
+  return undefined;
+}
+
+/**
  * How many files git's exhaustive rename and copy search may compare (`-l`).
  * Git's default (1,000) silently drops renames on big ranges; past this one
  * the report says so. A lost rename is a deletion plus an addition, which is
  * stricter, never laxer, but a reviewer should know why.
  */
 export const RENAME_LIMIT = 20_000;
+
+const NOT_A_REPOSITORY = /not a git repository/i;
 
 /** A local checkout, asked through the `git` command: the CLI's source of changes and files. */
 export class GitRepository {
@@ -38,22 +75,33 @@ export class GitRepository {
         encoding: "utf8",
       });
     } catch (error) {
-      if (options.allowFailure) return { stdout: "", stderr: "" };
+      const unavailable = gitUnavailable(error, this.dir);
+      if (unavailable) throw unavailable;
       const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
+      if (options.allowFailure) return { stdout: "", stderr };
       throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr.split("\n")[0]}` : ""}`);
     }
   }
 
   async resolve(ref: string): Promise<string> {
-    const sha = (await this.git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFailure: true })).trim();
-    if (!sha) throw new GitError(`unknown git ref ${ref}`);
-    return sha;
+    const { stdout, stderr } = await this.exec(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { allowFailure: true });
+    const sha = stdout.trim();
+    if (sha) return sha;
+    // `--quiet` silences an unknown ref, not git's fatal errors: say which it was.
+    if (NOT_A_REPOSITORY.test(stderr)) throw this.notARepository();
+    throw new GitError(`unknown git ref ${ref}`);
+  }
+
+  private notARepository(): GitError {
+    return new GitError(`${this.dir} is not in a git repository: run roleguard inside a checkout (in a container, mount it and set the working directory with -w)`);
   }
 
   /** The upstream of the current branch, else `main`, else `master`. */
   async defaultBase(): Promise<string> {
-    const upstream = (await this.git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], { allowFailure: true })).trim();
+    const { stdout, stderr } = await this.exec(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], { allowFailure: true });
+    const upstream = stdout.trim();
     if (upstream) return upstream;
+    if (NOT_A_REPOSITORY.test(stderr)) throw this.notARepository();
     for (const candidate of ["main", "master"]) {
       if ((await this.git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { allowFailure: true })).trim()) return candidate;
     }

@@ -38,7 +38,7 @@ afterEach(() => stopFakeGitHub(fake));
 const latestRun = () => fake.checkRuns(REPO).filter((run) => run.head_sha === pull.head.sha).at(-1);
 const report = () => fake.report(latestRun());
 const stateOf = (category: string) => report().findings.find((finding) => finding.category === category)?.state;
-const replies = () => fake.commentsOf(REPO, 1).filter((c) => c.user.login === "roleguard[bot]" && !c.body.includes("roleguard-ledger"));
+const replies = () => fake.commentsOf(REPO, 1).filter((c) => c.user.login === "roleguard[bot]");
 const post = (login: string, body: string) => fake.comment(REPO, 1, login, body);
 const handle = (comment: FakeComment) => deliver(app.probot, "issue_comment", commentEvent(fake, REPO, pull, comment));
 const say = async (login: string, body: string) => {
@@ -193,7 +193,7 @@ describe("an edited approve or override comment no longer counts", () => {
 });
 
 describe("a comment cannot amplify itself", () => {
-  const record = () => fake.commentsOf(REPO, 1).find((c) => c.body.includes("roleguard-ledger"))?.body ?? "";
+  const record = () => fake.commentsOf(REPO, 1).filter((c) => c.body.includes("roleguard-record")).map((c) => c.body).join("\n");
 
   it("1,680 approve lines make one approval and a small record", async () => {
     await say("alice", Array(1680).fill("/roleguard approve database_migrations").join("\n"));
