@@ -149,11 +149,17 @@ async function reconcileInstallation(ctx: EvaluationContext, installation: Insta
   const passKey = String(installation.id);
   const last = cache.sweepPasses.get(passKey);
   // The first pass after a start, and every FULL_SEARCH_EVERY-th after it, searches every open PR.
-  const since = last && last.passes % FULL_SEARCH_EVERY !== 0 ? last.startedAt : undefined;
-  const [listing, touched] = await Promise.all([
+  let since = last && last.passes % FULL_SEARCH_EVERY !== 0 ? last.startedAt : undefined;
+  let [listing, touched] = await Promise.all([
     cache.listConditional<ListedRepository>(ctx.gh, "GET /installation/repositories", {}, (data) => (data as { repositories?: ListedRepository[] }).repositories ?? []),
     pullsUpdatedSince(ctx, installation.account, since),
   ]);
+  if (!touched && since === undefined && last) {
+    // More open PRs than one search lists (or the search failed): this pass looks at the recent changes as the
+    // others do, rather than listing every repository — after a token renewal, that would be billable each time.
+    since = last.startedAt;
+    touched = await pullsUpdatedSince(ctx, installation.account, since);
+  }
   let remembered = 0;
   const due: SweepTarget[] = [];
   for (const listed of listing.items) {

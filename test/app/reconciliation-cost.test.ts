@@ -142,6 +142,20 @@ describe("reconciliation at 200 repositories × 3 PRs (issue 13 item 4)", () => 
     expect(pushed.billable).toBeLessThanOrEqual(5);
   });
 
+  it("when the hourly search of every open PR cannot answer (over 1,000 results, an error), the pass searches the recent changes instead of listing every repository", async () => {
+    const fresh = newAppState();
+    const renewed = appProbot();
+    await pass(renewed, fresh);
+    for (let index = 1; index < FULL_SEARCH_EVERY; index++) await pass(renewed, fresh);
+    // The next pass is the hourly full search: it fails once.
+    fake.fail(/^GET \/search\/issues$/, 403, 1);
+    const hourly = await pass(renewed, fresh);
+    expect(hourly.result.evaluated).toBe(0);
+    expect(fake.requests.filter((request) => request.path === "/search/issues").map((request) => request.status)).toEqual([403, 200]);
+    expect(fake.requests.filter((request) => /^\/repos\/acme\/r\d+\/pulls$/.test(request.path))).toEqual([]);
+    expect(hourly.billable).toBeLessThanOrEqual(5);
+  });
+
   it("without the search API, every repository's PRs are listed — conditionally, so still nearly free", async () => {
     fake.fail(/^GET \/search\/issues$/, 403, 1);
     const blind = await pass(probot);
