@@ -64,4 +64,18 @@ describe("submoduleOf (the patch of a pulls-files entry)", () => {
   ])("%j", (patch, expected) => {
     expect(submoduleOf(patch)).toEqual(expected);
   });
+
+  it("above the pulls-files cap (trees diffed), a moved pin is still an update naming both commits", async () => {
+    const filler = Object.fromEntries(Array.from({ length: 3_001 }, (_, index) => [`pkg/d${Math.floor(index / 10)}/f${index % 10}.ts`, `v${index}\n`]));
+    const base = { ...policy, "libs/core": gitlink(OLD), "libs/gone": gitlink(OLD) };
+    const head = { ...policy, ...filler, "libs/core": gitlink(NEW), "libs/new": gitlink(NEW) };
+    const findings = (await findingsOf(base, head)).filter((finding) => finding.includes("submodule"));
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        "update_dependencies libs/core submodule libs/core from aaaaaaa to bbbbbbb",
+        expect.stringMatching(/^add_dependencies libs\/new submodule libs\/new at bbbbbbb/),
+        expect.stringMatching(/^remove_dependencies libs\/gone submodule libs\/gone/),
+      ]),
+    );
+  });
 });

@@ -13,7 +13,7 @@ export type Files = Record<string, string>;
 
 interface TreeObject {
   sha: string;
-  entries: { path: string; mode: string; type: "blob" | "tree"; sha: string }[];
+  entries: { path: string; mode: string; type: "blob" | "tree" | "commit"; sha: string }[];
 }
 
 export interface FakePull {
@@ -792,6 +792,8 @@ export class FakeGitHub {
       .sort()
       .map((name) => {
         const value = node[name];
+        // A submodule is a gitlink in its tree, as in git's: type commit, mode 160000, the pinned commit's SHA.
+        if (typeof value === "string" && value.startsWith(GITLINK)) return { path: name, mode: "160000", type: "commit" as const, sha: value.slice(GITLINK.length) };
         if (typeof value === "string") {
           const sha = blobSha(value);
           this.blobs.set(sha, value);

@@ -175,9 +175,17 @@ export class TreeReader {
     const { added, removed, modified } = changes;
 
     const removedBySha = new Map<string, TreeEntry[]>();
-    for (const entry of removed.sort(byPath)) removedBySha.set(entry.sha, [...(removedBySha.get(entry.sha) ?? []), entry]);
     const files: ChangedFile[] = [...modified];
+    // A submodule (gitlink, type "commit") pins a commit, not content: added or removed as itself, never a rename.
+    for (const entry of removed.sort(byPath)) {
+      if (entry.type === "commit") files.push({ path: entry.path, status: "removed", submodule: { base: entry.sha } });
+      else removedBySha.set(entry.sha, [...(removedBySha.get(entry.sha) ?? []), entry]);
+    }
     for (const entry of added.sort(byPath)) {
+      if (entry.type === "commit") {
+        files.push({ path: entry.path, status: "added", sha: entry.sha, submodule: { head: entry.sha } });
+        continue;
+      }
       const origin = removedBySha.get(entry.sha)?.shift();
       files.push(origin ? { path: entry.path, previousPath: origin.path, status: "renamed", sha: entry.sha } : { path: entry.path, status: "added", sha: entry.sha });
     }
@@ -208,7 +216,7 @@ export class TreeReader {
       const oldFolder = old?.type === "tree" ? old.sha : undefined;
       const newFolder = now?.type === "tree" ? now.sha : undefined;
       if (oldFolder || newFolder) folders.push(this.diffFolder(oldFolder, newFolder, path, out));
-      if (old && old.type !== "tree" && now && now.type !== "tree") out.modified.push({ path, status: "modified", sha: now.sha });
+      if (old && old.type !== "tree" && now && now.type !== "tree") out.modified.push(modification(path, old, now));
       else {
         if (old && old.type !== "tree") out.removed.push({ ...old, path });
         if (now && now.type !== "tree") out.added.push({ ...now, path });
@@ -236,10 +244,16 @@ function diffListings(base: readonly TreeEntry[], head: readonly TreeEntry[], pr
     if (!old) out.added.push({ ...entry, path });
     else {
       before.delete(entry.path);
-      if (old.sha !== entry.sha || old.type !== entry.type) out.modified.push({ path, status: "modified", sha: entry.sha });
+      if (old.sha !== entry.sha || old.type !== entry.type) out.modified.push(modification(path, old, entry));
     }
   }
   for (const old of before.values()) out.removed.push({ ...old, path: join(prefix, old.path) });
+}
+
+/** A path changed in place; where either side is a submodule, the commits it pins (SPEC §2: a moved pin is an update). */
+function modification(path: string, old: TreeEntry, now: TreeEntry): ChangedFile {
+  const pins = old.type === "commit" || now.type === "commit" ? { submodule: { ...(old.type === "commit" ? { base: old.sha } : {}), ...(now.type === "commit" ? { head: now.sha } : {}) } } : {};
+  return { path, status: "modified", sha: now.sha, ...pins };
 }
 
 function toTree(data: TreeResponse): Tree {
