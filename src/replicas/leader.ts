@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import type { Logger } from "probot";
+import { untilReady } from "./redis.js";
 
 const TURN_KEY = "roleguard:reconcile:turn";
 const RUNNING_KEY = "roleguard:reconcile:running";
@@ -32,6 +33,7 @@ export function startLeaderPass(client: Redis, pass: (stopped: () => boolean) =>
   const intervalMs = options.intervalSeconds * 1000;
 
   const tick = async () => {
+    await untilReady(client);
     const turn = await client.set(TURN_KEY, replica, "PX", intervalMs, "NX");
     if (turn !== "OK") return;
     await redlock

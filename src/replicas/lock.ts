@@ -1,7 +1,7 @@
 import { ExecutionError, Redlock, ResourceLockedError } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import { KeyedSerializer, type Serializer } from "../app/state.js";
-import { RedisUnavailableError } from "./redis.js";
+import { RedisUnavailableError, untilReady } from "./redis.js";
 
 export interface RedisSerializerOptions {
   /** How long a lock lives unless extended (it is, every `duration - extendBefore` ms, while its task runs). A replica that dies frees its PRs after this. */
@@ -37,7 +37,7 @@ export class RedisSerializer implements Serializer {
   private readonly retryDelayMs: number;
 
   constructor(
-    client: Redis,
+    private readonly client: Redis,
     private readonly options: RedisSerializerOptions = {},
   ) {
     this.durationMs = options.durationMs ?? 15_000;
@@ -58,6 +58,9 @@ export class RedisSerializer implements Serializer {
 
   private async underRedisLock<T>(key: string, task: () => Promise<T>): Promise<T> {
     const resource = lockKey(key);
+    await untilReady(this.client).catch((error: unknown) => {
+      throw new RedisUnavailableError(`could not take the lock ${resource}`, error);
+    });
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       let started = false;

@@ -54,10 +54,32 @@ function withQuietErrors(client: Redis): Redis {
   return client;
 }
 
+/**
+ * Waits (at most `ms`) for a fast-failing client to be connected: without an
+ * offline queue, a command sent while it is still connecting — right after
+ * start, or while reconnecting — would fail at once even though Redis is fine.
+ */
+export async function untilReady(client: Redis, ms = REDIS_COMMAND_TIMEOUT_MS): Promise<void> {
+  if (client.status === "ready") return;
+  if (client.status === "end" || client.status === "close") throw new RedisUnavailableError("the connection is closed");
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off("ready", onReady);
+      reject(new RedisUnavailableError(`no connection within ${ms} ms`));
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once("ready", onReady);
+  });
+}
+
 /** PING within `timeoutMs`: true when Redis answered PONG. */
 export async function pingRedis(client: Redis, timeoutMs = REDIS_COMMAND_TIMEOUT_MS): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
+    await untilReady(client, timeoutMs);
     const answer = await Promise.race([
       client.ping(),
       new Promise<never>((_, reject) => {

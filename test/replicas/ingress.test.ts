@@ -58,7 +58,7 @@ const post = async (event: string, body: string, headers: Record<string, string>
 const githubCalls = () => fake.requests.filter((request) => !(request.method === "GET" && request.path === "/app"));
 
 describe("signed but malformed deliveries are answered 400, and GitHub is never called", () => {
-  const opened = () => ({ ...pullRequestEvent(fake, REPO, pull, "opened"), installation: { id: 42 } });
+  const opened = (): Record<string, unknown> => ({ ...pullRequestEvent(fake, REPO, pull, "opened"), installation: { id: 42 } });
   const cases: [string, string, () => unknown][] = [
     ["installation.id as a string", "pull_request", () => ({ ...opened(), installation: { id: "42" } })],
     ["installation.id as a fraction", "pull_request", () => ({ ...opened(), installation: { id: 4.2 } })],
