@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { tempDir } from "../helpers/scratch-repo.js";
 
 /**
  * What the replica tests run on: Debian's `redis-server` from PATH on a free
@@ -100,10 +102,13 @@ export class Replica {
     readonly base: string,
   ) {}
 
-  static async start(options: { github: string; redis?: string; preload?: string; env?: Record<string, string> }): Promise<Replica> {
+  /** `bin`: the built CLI to run (the bench, compiled elsewhere, names dist/bin.js itself). */
+  static async start(options: { github: string; redis?: string; preload?: string; env?: Record<string, string>; bin?: string }): Promise<Replica> {
     const port = await freePort();
-    const child = spawn(process.execPath, [...(options.preload ? ["--import", options.preload] : []), BIN, "serve"], {
-      cwd: tempDir(),
+    // Its own empty folder: `serve` reads ./.env, and must find none.
+    const cwd = mkdtempSync(join(tmpdir(), "roleguard-replica-"));
+    const child = spawn(process.execPath, [...(options.preload ? ["--import", options.preload] : []), options.bin ?? BIN, "serve"], {
+      cwd,
       env: {
         PATH: process.env.PATH,
         APP_ID: "1",
@@ -120,6 +125,7 @@ export class Replica {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    child.once("exit", () => rmSync(cwd, { recursive: true, force: true }));
     const replica = new Replica(child, `http://127.0.0.1:${port}`);
     const collect = (chunk: Buffer) => {
       replica.output = (replica.output + chunk.toString("utf8")).slice(-20_000);
