@@ -42,6 +42,7 @@ async function setUp(startGitHub: () => Promise<GitHubProcess>, count: number): 
   const replicas = await Promise.all(Array.from({ length: count }, () => Replica.start({ github: github.url, redis: redis.url, bin: BIN, env: { LOG_LEVEL: "error" } })));
   const connection = redis.client();
   const queue = new Queue(QUEUE_NAME, { connection });
+  queue.on("error", () => undefined);
   return {
     redis,
     github,

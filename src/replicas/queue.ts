@@ -55,7 +55,9 @@ export class DeliveryQueue {
         removeOnFail: { age: 7 * keep },
       },
     });
-    this.queue.on("error", (error) => options.log.warn({ err: error }, `delivery queue: Redis error: ${error.message}`));
+    // An outage makes these fire on every reconnect attempt: said once, then at most every 30 s (/healthz says it all along).
+    const redisError = everyThirtySeconds((error: Error, what: string) => options.log.warn({ err: error }, `${what}: Redis error: ${error.message}`));
+    this.queue.on("error", (error) => redisError(error, "delivery queue"));
     const lockMs = options.lockMs ?? 15_000;
     this.worker = new Worker<Delivery>(QUEUE_NAME, (job) => this.run(job), {
       connection: options.consumer,
@@ -65,7 +67,7 @@ export class DeliveryQueue {
       // A delivery whose replica died twice running it is failed, not passed round for ever (GitHub can redeliver it).
       maxStalledCount: 2,
     });
-    this.worker.on("error", (error) => options.log.warn({ err: error }, `delivery worker: Redis error: ${error.message}`));
+    this.worker.on("error", (error) => redisError(error, "delivery worker"));
     this.worker.on("failed", (job, error) => {
       if (!job) return;
       const final = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -81,9 +83,24 @@ export class DeliveryQueue {
     return `gh-${deliveryId}`;
   }
 
-  /** Queues the delivery (or finds it queued, running or recently done): bounded by a short timeout, RedisUnavailableError otherwise. */
-  async enqueue(delivery: Delivery): Promise<void> {
-    await withinRedisTimeout("could not queue the delivery", 2 * REDIS_COMMAND_TIMEOUT_MS, this.queue.add(delivery.name, delivery, { jobId: DeliveryQueue.jobId(delivery.id) }));
+  /**
+   * Queues the delivery, or finds it queued, running or recently done (then
+   * nothing more happens). One that failed every attempt is run again: GitHub
+   * keeps the delivery id when someone presses Redeliver, and that must work.
+   * Bounded by a short timeout; RedisUnavailableError otherwise.
+   */
+  async enqueue(delivery: Delivery): Promise<"queued" | "retried"> {
+    return withinRedisTimeout("could not queue the delivery", 2 * REDIS_COMMAND_TIMEOUT_MS, this.add(delivery));
+  }
+
+  private async add(delivery: Delivery): Promise<"queued" | "retried"> {
+    const job = await this.queue.add(delivery.name, delivery, { jobId: DeliveryQueue.jobId(delivery.id) });
+    const state = await job.getState();
+    if (state === "failed") {
+      await job.retry("failed");
+      return "retried";
+    }
+    return "queued";
   }
 
   private async run(job: Job<Delivery>): Promise<void> {
@@ -101,4 +118,13 @@ export class DeliveryQueue {
     const job = await this.queue.getJob(DeliveryQueue.jobId(deliveryId));
     return job ? await job.getState() : undefined;
   }
+}
+
+function everyThirtySeconds<A extends unknown[]>(say: (...args: A) => void): (...args: A) => void {
+  let last = 0;
+  return (...args) => {
+    if (Date.now() - last < 30_000) return;
+    last = Date.now();
+    say(...args);
+  };
 }

@@ -43,7 +43,7 @@ let queueClient: Redis;
 const replicas: Replica[] = [];
 let nextNumber = 1;
 
-async function replica(options: { preload?: string; env?: Record<string, string> } = {}): Promise<Replica> {
+async function replica(options: { preload?: string; env?: Record<string, string>; untilHealthy?: boolean } = {}): Promise<Replica> {
   const started = await Replica.start({ github: github.url, redis: redis.url, ...options });
   replicas.push(started);
   return started;
@@ -86,6 +86,7 @@ describe.skipIf(!HAS_REDIS)("replicas sharing one Redis", () => {
     redis = await RedisServer.start();
     queueClient = redis.client();
     queue = new Queue(QUEUE_NAME, { connection: queueClient });
+    queue.on("error", () => undefined);
     github = await FakeServer.listen();
     fake = new FakeGitHub(github.url);
     github.serve(fake);
@@ -222,5 +223,24 @@ describe.skipIf(!HAS_REDIS)("replicas sharing one Redis", () => {
     await handled(id, 60_000);
     expect(runsOf(pull)).toHaveLength(1);
     expect(runsOf(pull)[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
+  it("a replica started while Redis is down answers 503, and works once Redis comes up, with no restart", { timeout: 120_000 }, async () => {
+    await redis.stop();
+    let a: Replica;
+    try {
+      a = await replica({ untilHealthy: false });
+      expect(await a.health()).toEqual({ status: 503, body: { status: "redis unreachable" } });
+      const during = await a.deliver("pull_request", { ...pullRequestEvent(fake, REPO, fake.pull(REPO, { number: nextNumber++, author: "backend-agent[bot]", head: HEAD }), "opened"), installation: INSTALLATION });
+      expect(during.status).toBe(503);
+    } finally {
+      await redis.start();
+    }
+    await until("/healthz to answer 200", async () => (await a.health()).status === 200, 30_000);
+    const pull = fake.pull(REPO, { number: nextNumber++, author: "backend-agent[bot]", head: HEAD });
+    const id = randomUUID();
+    expect((await a.deliver("pull_request", { ...pullRequestEvent(fake, REPO, pull, "opened"), installation: INSTALLATION }, id)).status).toBe(202);
+    await handled(id, 60_000);
+    expect(runsOf(pull)).toHaveLength(1);
   });
 });
