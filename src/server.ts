@@ -85,6 +85,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     // Checked at start: a mistyped budget must not surface as every check failing later.
     evaluationPoolSettings(process.env);
     timeoutSeconds = githubTimeoutSeconds(process.env);
+    if (process.env.REDIS_URL && !/^rediss?:\/\/[^\s]+$/.test(process.env.REDIS_URL)) {
+      throw new Error("REDIS_URL must be a redis:// or rediss:// URL (redis://host:6379/0), or unset for one process without Redis");
+    }
   } catch (error) {
     throw new ServeError((error as Error).message);
   }
