@@ -81,10 +81,12 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     throw new ServeError("APP_ID must be the GitHub App's numeric id (its settings page shows it as App ID); unset it to register a new app on the set-up page");
   }
   let timeoutSeconds: number;
+  let queueConcurrency: number | undefined;
   try {
     // Checked at start: a mistyped budget must not surface as every check failing later.
     evaluationPoolSettings(process.env);
     timeoutSeconds = githubTimeoutSeconds(process.env);
+    queueConcurrency = positiveInteger("ROLEGUARD_QUEUE_CONCURRENCY", process.env.ROLEGUARD_QUEUE_CONCURRENCY);
     if (process.env.REDIS_URL && !/^rediss?:\/\/[^\s]+$/.test(process.env.REDIS_URL)) {
       throw new Error("REDIS_URL must be a redis:// or rediss:// URL (redis://host:6379/0), or unset for one process without Redis");
     }
@@ -99,7 +101,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const receive = (delivery: VerifiedDelivery) => probot.receive(delivery as unknown as Parameters<Probot["receive"]>[0]);
   // With REDIS_URL the replicas are one app (src/replicas); without, this process is the whole app, as before.
   const redisUrl = process.env.REDIS_URL;
-  const replica = redisUrl ? startReplica({ url: redisUrl, state, log: probot.log, receive }) : undefined;
+  const replica = redisUrl ? startReplica({ url: redisUrl, state, log: probot.log, receive, concurrency: queueConcurrency }) : undefined;
   // The webhook secret verifies deliveries; ROLEGUARD_SIGNING_SECRET, when set, only signs the record.
   const webhooks = webhookHandler(process.env.WEBHOOK_SECRET ?? secret, replica ? replica.dispatch : receiveHere(receive, probot.log), probot.log);
   // Looked up in the background: start-up must not wait on GitHub (the signed ledger does not need it).
@@ -188,6 +190,13 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       server.closeAllConnections();
     },
   };
+}
+
+function positiveInteger(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+  return value;
 }
 
 /** Probot from the environment; its only refusal left (APP_ID is checked) is a missing private key. */

@@ -39,7 +39,9 @@ interface Setup {
 async function setUp(startGitHub: () => Promise<GitHubProcess>, count: number): Promise<Setup> {
   const redis = await RedisServer.start();
   const github = await startGitHub();
-  const replicas = await Promise.all(Array.from({ length: count }, () => Replica.start({ github: github.url, redis: redis.url, bin: BIN, env: { LOG_LEVEL: "error" } })));
+  const replicas = await Promise.all(
+    Array.from({ length: count }, () => Replica.start({ github: github.url, redis: redis.url, bin: BIN, env: { LOG_LEVEL: "error", ...(process.env.ROLEGUARD_QUEUE_CONCURRENCY ? { ROLEGUARD_QUEUE_CONCURRENCY: process.env.ROLEGUARD_QUEUE_CONCURRENCY } : {}) } })),
+  );
   const connection = redis.client();
   const queue = new Queue(QUEUE_NAME, { connection });
   queue.on("error", () => undefined);
@@ -220,8 +222,9 @@ export async function runReplicasBench(options: { startGitHub: () => Promise<Git
     return;
   }
   const pairs = Number(process.env.BENCH_RACE_PAIRS ?? 20);
-  await commandRaces(options.startGitHub, pairs);
-  await duplicateDeliveries(options.startGitHub, Number(process.env.BENCH_DUPLICATES ?? 20));
+  const duplicates = Number(process.env.BENCH_DUPLICATES ?? 20);
+  if (pairs > 0) await commandRaces(options.startGitHub, pairs);
+  if (duplicates > 0) await duplicateDeliveries(options.startGitHub, duplicates);
   const counts = (process.env.BENCH_REPLICA_COUNTS ?? "1,2").split(",").map(Number);
   console.log(
     `\nLoad through the queue: ${options.shape.total} pull_request.synchronize deliveries over ${INSTALLATIONS.length} installations (installation ${INSTALLATIONS[0]} sends ${options.shape.burst} at once, the others trickle over ${options.shape.trickleWindow / 1000} s), ` +

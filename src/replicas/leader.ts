@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Redlock } from "@sesamecare-oss/redlock";
+import { ExecutionError, Redlock } from "@sesamecare-oss/redlock";
 import type { Redis } from "ioredis";
 import type { Logger } from "probot";
 import { untilReady } from "./redis.js";
@@ -36,14 +36,16 @@ export function startLeaderPass(client: Redis, pass: (stopped: () => boolean) =>
     await untilReady(client);
     const turn = await client.set(TURN_KEY, replica, "PX", intervalMs, "NX");
     if (turn !== "OK") return;
+    let started = false;
     await redlock
       .using([RUNNING_KEY], 30_000, async () => {
+        started = true;
         options.log.info({ replica }, "reconciliation pass: this replica's turn");
         await pass(() => stopped);
       })
       .catch((error: unknown) => {
-        // Still locked: the previous interval's pass (on some replica) is still going; it carries on alone.
-        if ((error as Error).name === "ExecutionError") options.log.info("reconciliation pass skipped: another replica's pass is still running");
+        // Not taken: the previous interval's pass (on some replica) is still going, and carries on alone.
+        if (!started && error instanceof ExecutionError) options.log.info("reconciliation pass skipped: another replica's pass is still running");
         else throw error;
       });
   };

@@ -13,6 +13,8 @@ export interface ReplicaOptions {
   url: string;
   state: AppState;
   log: Logger;
+  /** Deliveries this replica runs at once (default DEFAULT_CONCURRENCY). */
+  concurrency?: number;
   /** Runs one delivery through the app's handlers (`probot.receive`). */
   receive: (delivery: VerifiedDelivery) => Promise<void>;
 }
@@ -48,7 +50,7 @@ export function startReplica(options: ReplicaOptions): Replica {
     onReleasing: async (key) => (isHeadKey(key) ? ids.flushShared(key) : undefined),
     onLost: (key, error) => log.error({ key, err: error }, `lost the Redis lock of ${key} while working on it (${error.message}); another replica may be working on it too`),
   });
-  const queue = new DeliveryQueue({ producer: client, consumer, handle: options.receive, log });
+  const queue = new DeliveryQueue({ producer: client, consumer, handle: options.receive, log, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
 
   const dispatch: Dispatch = async (delivery) => {
     try {

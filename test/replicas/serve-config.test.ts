@@ -14,6 +14,8 @@ it.each([
   ["REDIS_URL", "redis://has space", /REDIS_URL must be/],
   ["ROLEGUARD_GITHUB_TIMEOUT_SECONDS", "0", /ROLEGUARD_GITHUB_TIMEOUT_SECONDS must be a positive number/],
   ["ROLEGUARD_GITHUB_TIMEOUT_SECONDS", "30s", /ROLEGUARD_GITHUB_TIMEOUT_SECONDS must be a positive number/],
+  ["ROLEGUARD_QUEUE_CONCURRENCY", "0", /ROLEGUARD_QUEUE_CONCURRENCY must be a positive whole number/],
+  ["ROLEGUARD_QUEUE_CONCURRENCY", "2.5", /ROLEGUARD_QUEUE_CONCURRENCY must be a positive whole number/],
 ])("%s=%s is refused at start", async (name, value, message) => {
   Object.assign(process.env, base, { [name]: value });
   const started = serve({ port: 0, host: "127.0.0.1" });
