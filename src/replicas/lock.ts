@@ -64,19 +64,30 @@ export class RedisSerializer implements Serializer {
     const deadline = Date.now() + this.waitMs;
     for (;;) {
       let started = false;
+      let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
       try {
         return await this.redlock.using([resource], this.durationMs, async (signal) => {
           started = true;
           signal.addEventListener("abort", () => this.options.onLost?.(key, signal.error ?? new Error("lock lost")));
           await this.options.onAcquired?.(key);
           try {
-            return await task();
+            const value = await task();
+            outcome = { ok: true, value };
+            return value;
+          } catch (error) {
+            outcome = { ok: false, error };
+            throw error;
           } finally {
             await this.options.onReleasing?.(key);
           }
         });
       } catch (error) {
-        // The task's own failure (or the release's, after it ran) is the caller's: never run a task twice.
+        // A release that failed after the task (Redis gone meanwhile) changes nothing: the lock lapses on its own,
+        // and the task's own result or failure is the caller's. A task is never run twice.
+        if (outcome) {
+          if (outcome.ok) return outcome.value;
+          throw outcome.error;
+        }
         if (started) throw error;
         const refusal = await whyRefused(error);
         if (!refusal.held) throw new RedisUnavailableError(`could not take the lock ${resource}`, refusal.cause);
