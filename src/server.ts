@@ -102,8 +102,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // With REDIS_URL the replicas are one app (src/replicas); without, this process is the whole app, as before.
   const redisUrl = process.env.REDIS_URL;
   const replica = redisUrl ? startReplica({ url: redisUrl, state, log: probot.log, receive, concurrency: queueConcurrency }) : undefined;
-  // The webhook secret verifies deliveries; ROLEGUARD_SIGNING_SECRET, when set, only signs the record.
-  const webhooks = webhookHandler(process.env.WEBHOOK_SECRET ?? secret, replica ? replica.dispatch : receiveHere(receive, probot.log), probot.log);
+  // Probot checks the signature against WEBHOOK_SECRET; ROLEGUARD_SIGNING_SECRET, when set, only signs the record.
+  const webhooks = webhookHandler((body, signature) => probot.webhooks.verify(body, signature), replica ? replica.dispatch : receiveHere(receive, probot.log), probot.log);
   // Looked up in the background: start-up must not wait on GitHub (the signed ledger does not need it).
   void ownBotLogin(probot).then((login) => {
     if (login) state.botLogin = login;

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { verify } from "@octokit/webhooks-methods";
 import type { Logger } from "probot";
 import { payloadProblem } from "../app/events.js";
 
@@ -20,14 +19,14 @@ export type Dispatch = (delivery: VerifiedDelivery) => Promise<{ status: number;
 
 /**
  * The webhook endpoint, for one process and for replicas alike: the
- * delivery's headers, size, signature (WEBHOOK_SECRET, with
- * @octokit/webhooks-methods, as Probot checks it), JSON and shape are all
+ * delivery's headers, size, signature (Probot's own check, against
+ * WEBHOOK_SECRET), JSON and shape are all
  * checked before anything else happens — a payload that is not an object,
  * names its installation by anything but a number, or does not fit the
  * schema of the event it claims to be is answered 400, before a GitHub
  * client is made for it. Then `dispatch` runs or queues it.
  */
-export function webhookHandler(secret: string, dispatch: Dispatch, log: Logger) {
+export function webhookHandler(verify: (body: string, signature: string) => Promise<boolean>, dispatch: Dispatch, log: Logger) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const refuse = (status: number, error: string, extra: Record<string, string> = {}) => {
       response.writeHead(status, { "content-type": "application/json", ...extra });
@@ -50,7 +49,7 @@ export function webhookHandler(secret: string, dispatch: Dispatch, log: Logger) 
     } catch (error) {
       return refuse((error as { status?: number }).status ?? 400, (error as Error).message);
     }
-    if (!(await verify(secret, body, signature as string).catch(() => false))) {
+    if (!(await verify(body, signature as string).catch(() => false))) {
       log.warn({ id, event: name }, "refused a delivery whose signature does not match WEBHOOK_SECRET");
       return refuse(400, "signature does not match event payload and secret");
     }

@@ -117,6 +117,14 @@ describe.skipIf(!HAS_REDIS)("replicas sharing one Redis", () => {
       await handled(id);
       expect(runsOf(pull), `trial ${trial}`).toHaveLength(1);
       expect(runsOf(pull)[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+      if (trial === 9) {
+        // A late redelivery of the finished delivery (GitHub's Redeliver keeps the id): acknowledged, not run again.
+        const writes = fake.requests.length;
+        expect((await b!.deliver("pull_request", payload, id)).status).toBe(202);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(fake.requests.length).toBe(writes);
+        expect(runsOf(pull)).toHaveLength(1);
+      }
     }
   });
 
