@@ -1,9 +1,13 @@
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { createNodeMiddleware, createProbot, type Probot } from "probot";
+import { createProbot, type Logger, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
 import { newAppState, type AppState } from "./app/state.js";
-import { startReconciler } from "./app/sweep.js";
+import { reconcileOnce, startReconciler } from "./app/sweep.js";
+import { startReplica, type Replica } from "./replicas/replicas.js";
+import { fetchWithTimeout, githubTimeoutSeconds, roleguardOctokit } from "./server/github-client.js";
+import { createLogger } from "./server/logger.js";
+import { receiveHere, webhookHandler, type VerifiedDelivery } from "./server/webhooks.js";
 import { closeSharedEvaluationPool, evaluationPoolSettings } from "./runtime/evaluation-pool.js";
 import { ServeError } from "./server/errors.js";
 import { listen, listenAddress } from "./server/listen.js";
@@ -21,6 +25,8 @@ export interface RunningServer {
   mode: "app";
   server: Server;
   state: AppState;
+  /** With REDIS_URL: this replica's queue, locks and leader. */
+  replica?: Replica;
   /** Stops taking deliveries, stops reconciliation, and waits (up to `graceMs`) for evaluations in flight. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -74,27 +80,49 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (!Number.isInteger(appId) || appId <= 0) {
     throw new ServeError("APP_ID must be the GitHub App's numeric id (its settings page shows it as App ID); unset it to register a new app on the set-up page");
   }
+  let timeoutSeconds: number;
+  let queueConcurrency: number | undefined;
   try {
     // Checked at start: a mistyped budget must not surface as every check failing later.
     evaluationPoolSettings(process.env);
+    timeoutSeconds = githubTimeoutSeconds(process.env);
+    queueConcurrency = positiveInteger("ROLEGUARD_QUEUE_CONCURRENCY", process.env.ROLEGUARD_QUEUE_CONCURRENCY);
+    if (process.env.REDIS_URL && !/^rediss?:\/\/[^\s]+$/.test(process.env.REDIS_URL)) {
+      throw new Error("REDIS_URL must be a redis:// or rediss:// URL (redis://host:6379/0), or unset for one process without Redis");
+    }
   } catch (error) {
     throw new ServeError((error as Error).message);
   }
   const address = listenAddress(options);
-  const probot = createGitHubApp();
+  const log = await createLogger({ level: process.env.LOG_LEVEL, format: process.env.LOG_FORMAT });
+  const probot = createGitHubApp(log, timeoutSeconds);
   const state = newAppState({ appId, secret, defaultMetrics: true });
-  const middleware = await createNodeMiddleware(roleguardApp(state), { probot });
+  await probot.load(roleguardApp(state));
+  const receive = (delivery: VerifiedDelivery) => probot.receive(delivery as unknown as Parameters<Probot["receive"]>[0]);
+  // With REDIS_URL the replicas are one app (src/replicas); without, this process is the whole app, as before.
+  const redisUrl = process.env.REDIS_URL;
+  const replica = redisUrl ? startReplica({ url: redisUrl, state, log: probot.log, receive, concurrency: queueConcurrency }) : undefined;
+  // Probot checks the signature against WEBHOOK_SECRET; ROLEGUARD_SIGNING_SECRET, when set, only signs the record.
+  const webhooks = webhookHandler((body, signature) => probot.webhooks.verify(body, signature), replica ? replica.dispatch : receiveHere(receive, probot.log), probot.log);
   // Looked up in the background: start-up must not wait on GitHub (the signed ledger does not need it).
   void ownBotLogin(probot).then((login) => {
     if (login) state.botLogin = login;
   });
   let ready = false;
 
+  const health = async (): Promise<{ status: number; body: { status: string } }> => {
+    if (!ready) return { status: 503, body: { status: "starting" } };
+    if (replica && !(await replica.healthy())) return { status: 503, body: { status: "redis unreachable" } };
+    return { status: 200, body: { status: "ok" } };
+  };
+
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     if (request.method === "GET" && path === "/healthz") {
-      response.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
-      response.end(JSON.stringify({ status: ready ? "ok" : "starting" }));
+      void health().then(({ status, body }) => {
+        response.writeHead(status, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+      });
       return;
     }
     if (request.method === "GET" && path === "/metrics") {
@@ -104,15 +132,21 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       });
       return;
     }
+    if (path !== probot.webhookPath && path !== `${probot.webhookPath}/`) {
+      response.writeHead(404, { "content-type": "text/plain" });
+      response.end("Not found\n");
+      return;
+    }
     if (!ready) {
       // Shutting down: GitHub sees a failure and the delivery can be redelivered; reconciliation catches it otherwise.
       response.writeHead(503, { "content-type": "text/plain" });
       response.end("shutting down\n");
       return;
     }
-    void middleware(request, response, () => {
-      response.writeHead(404, { "content-type": "text/plain" });
-      response.end("Not found\n");
+    webhooks(request, response).catch((error: unknown) => {
+      probot.log.error({ err: error }, "the webhook endpoint failed");
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+      response.end("internal error\n");
     });
   });
 
@@ -121,24 +155,33 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   ready = true;
 
   const interval = Number(process.env.ROLEGUARD_RECONCILE_SECONDS ?? 600);
+  const makeContext = (gh: GitHub) => ({ gh: state.metrics.instrument(gh), log: probot.log, state });
   const stopReconciler =
     Number.isFinite(interval) && interval > 0
-      ? startReconciler(probot, (gh: GitHub) => ({ gh: state.metrics.instrument(gh), log: probot.log, state }), interval)
+      ? replica
+        ? replica.startReconciler((stopped) => reconcileOnce(probot, makeContext, stopped), interval)
+        : startReconciler(probot, makeContext, interval)
       : async () => undefined;
-  probot.log.info(`roleguard listening on http://${host}:${port} (webhooks at /api/github/webhooks; reconciliation every ${interval > 0 ? `${interval}s` : "— off"})`);
+  probot.log.info(
+    `roleguard listening on http://${host}:${port} (webhooks at ${probot.webhookPath}; reconciliation every ${interval > 0 ? `${interval}s` : "— off"}; ${replica ? "replicas on Redis: deliveries queued, PRs locked across replicas" : "one process"})`,
+  );
 
   return {
     mode: "app",
     server,
     state,
+    ...(replica ? { replica } : {}),
     async stop(graceMs = 25_000) {
       ready = false;
+      const started = Date.now();
       await stopReconciler();
+      // Replicas: the queue stops handing this replica jobs; those still running past the grace are run again elsewhere.
+      await replica?.close(graceMs);
       const settle = async (ms: number) => {
         const deadline = Date.now() + ms;
         while (state.serializer.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       };
-      await settle(graceMs);
+      await settle(Math.max(0, graceMs - (Date.now() - started)));
       // Each evaluation is bounded by its budget; one still running past the grace is ended here, with its worker
       // thread, and given a moment to write its check as failed.
       await closeSharedEvaluationPool();
@@ -149,10 +192,18 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   };
 }
 
+function positiveInteger(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
 /** Probot from the environment; its only refusal left (APP_ID is checked) is a missing private key. */
-function createGitHubApp(): Probot {
+function createGitHubApp(log: Logger, timeoutSeconds: number): Probot {
   try {
-    return createProbot();
+    // Rate limits retried after retry-after, every request bounded in time (the token exchange too), logs redacted and capped.
+    return createProbot({ overrides: { log, Octokit: roleguardOctokit(timeoutSeconds), request: { fetch: fetchWithTimeout(timeoutSeconds) } } });
   } catch (error) {
     const message = (error as Error).message;
     throw new ServeError(

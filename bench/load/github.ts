@@ -12,7 +12,7 @@
  * `pull_request.synchronize` payloads; GET /__bench/summary counts what happened.
  */
 import { FakeGitHub, type FakePull, type Files } from "../../test/helpers/fake-github.js";
-import { pullRequestEvent } from "../../test/helpers/app.js";
+import { commentEvent, pullRequestEvent } from "../../test/helpers/app.js";
 import { FakeServer } from "../../test/helpers/fake-server.js";
 import { repoOf } from "./scenario.js";
 
@@ -48,10 +48,30 @@ const server = await FakeServer.listen({
       return [200, (body as { installation: number; number: number }[]).map(({ installation, number }) => synchronize(installation, number))];
     }
     if (method === "GET" && uri === "/__bench/summary") return [200, summary()];
+    if (method === "POST" && uri === "/__bench/completions") return [200, Object.fromEntries((body as string[]).map((sha) => [sha, completedAt.get(sha) ?? null]))];
+    if (method === "POST" && uri === "/__bench/race-pull") return [200, racePull(body as { installation: number; number: number })];
+    if (method === "POST" && uri === "/__bench/comment") return [200, comment(body as { installation: number; number: number; login: string; body: string })];
+    if (method === "POST" && uri === "/__bench/pull-state") return [200, pullState(body as { installation: number; number: number })];
     return [404, { message: `no control ${method} ${uri}` }];
   },
 });
-const fake = new FakeGitHub(server.url);
+/** When each head's run was first written completed (ms since the epoch): the replicas bench's latencies end there. */
+const completedAt = new Map<string, number>();
+
+/** The stand-in, noting when a check run is completed (the replicas bench drives the app over HTTP and reads the end here). */
+class TimedFakeGitHub extends FakeGitHub {
+  override route(...args: Parameters<FakeGitHub["route"]>): ReturnType<FakeGitHub["route"]> {
+    const result = super.route(...args);
+    const [method, uri] = args;
+    const data = (result as unknown as [number, { head_sha?: string; status?: string }?])[1];
+    if ((method === "POST" || method === "PATCH") && /\/check-runs(\/\d+)?$/.test(new URL(uri, this.baseUrl).pathname) && data?.status === "completed" && data.head_sha && !completedAt.has(data.head_sha)) {
+      completedAt.set(data.head_sha, Date.now());
+    }
+    return result;
+  }
+}
+
+const fake = new TimedFakeGitHub(server.url);
 server.serve(fake);
 
 function synchronize(installation: number, number: number): Record<string, unknown> {
@@ -75,6 +95,46 @@ function synchronize(installation: number, number: number): Record<string, unkno
   }
   pull = fake.push(fullName, number, head);
   return pullRequestEvent(fake, fullName, pull, "synchronize", { installation: { id: installation } });
+}
+
+// ---- the replicas bench: PRs with two pending categories and a violation, commands on them ----
+
+const MAINTAINERS = [["erin", "write"], ["frank", "write"], ["mia", "maintain"]] as const;
+
+function ensureRepo(installation: number): string {
+  const fullName = repoOf(installation);
+  if (!fake.repos.has(fullName.toLowerCase())) {
+    fake.repo(fullName, { files: base });
+    fake.repo(`${fullName.split("/")[0]}/.github`, { files: { "README.md": "org\n" } });
+  }
+  for (const [login, role] of MAINTAINERS) fake.permission(fullName, login, role);
+  return fullName;
+}
+
+/** A new PR (number ≥ 10,000, apart from the load's) pending deployment and add_dependencies, with a forbidden file: its `opened` payload. */
+function racePull({ installation, number }: { installation: number; number: number }): Record<string, unknown> {
+  const fullName = ensureRepo(installation);
+  const head: Files = { ...base, Dockerfile: "FROM node\n", "package.json": JSON.stringify({ name: "service", dependencies: { express: "^4.19.2", lodash: "^4.17.21" } }), "secrets/key.pem": "k\n" };
+  const pull = fake.pull(fullName, { number, author: "backend-agent[bot]", head });
+  pulls.set(`${fullName}#${number}`, pull);
+  return { ...pullRequestEvent(fake, fullName, pull, "opened"), installation: { id: installation } };
+}
+
+function comment({ installation, number, login, body }: { installation: number; number: number; login: string; body: string }): Record<string, unknown> {
+  const fullName = repoOf(installation);
+  const pull = pulls.get(`${fullName}#${number}`) as FakePull;
+  const made = fake.comment(fullName, number, login, body);
+  return { ...commentEvent(fake, fullName, pull, made), installation: { id: installation } };
+}
+
+/** The PR's check runs on its head and the newest one's finding states. */
+function pullState({ installation, number }: { installation: number; number: number }): Record<string, unknown> {
+  const fullName = repoOf(installation);
+  const pull = pulls.get(`${fullName}#${number}`) as FakePull;
+  const runs = fake.checkRuns(fullName).filter((run) => run.head_sha === pull.head.sha);
+  const latest = runs.at(-1);
+  const states = latest?.output?.text ? Object.fromEntries(fake.report(latest).findings.map((finding) => [String(finding.category), String(finding.state)])) : {};
+  return { runs: runs.length, states };
 }
 
 function summary(): Record<string, unknown> {

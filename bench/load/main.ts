@@ -7,11 +7,13 @@
  *    `perInstallationClients: false` (every installation in Probot's one
  *    "no-id" queue) and once with `true`. The "before" is cut at a time limit.
  * 2. RSS over 10,000 evaluations: RSS after a full GC every 1,000.
+ * 3. Replicas on Redis (replicas.ts): command races and duplicate deliveries
+ *    across two replicas, and the load through one and through two replicas.
  *
  * Each run is a fresh pair of processes (stand-in GitHub, Probot), so runs do
  * not share queues, caches or heaps. Tunable through the environment:
  * BENCH_TOTAL, BENCH_BURST, BENCH_TRICKLE_S, BENCH_BEFORE_LIMIT_S, BENCH_RSS_EVALUATIONS,
- * BENCH_ONLY=load|rss, BENCH_SEQUENTIAL=1, BENCH_DUMP=<path prefix> (per-delivery timings as JSON).
+ * BENCH_ONLY=load|rss|replicas, BENCH_SEQUENTIAL=1, BENCH_DUMP=<path prefix> (per-delivery timings as JSON).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -184,7 +186,7 @@ async function loadRun(perInstallationClients: boolean, limitMs: number): Promis
 console.log(`\nroleguard load benchmarks — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB\n`);
 const started = Date.now();
 
-if (ONLY !== "rss") {
+if (!ONLY || ONLY === "load") {
   const deliveries = schedule(SHAPE);
   const trickle = deliveries.filter((delivery) => !delivery.burst).length;
   console.log(
@@ -203,7 +205,7 @@ if (ONLY !== "rss") {
   printLoad(before.result, after.result, { before: before.summary, after: after.summary });
 }
 
-if (ONLY !== "load") {
+if (!ONLY || ONLY === "rss") {
   const job: RssJob = { kind: "rss", url: "", perInstallationClients: true, throttle: false, evaluations: RSS_EVALUATIONS, every: 1000, concurrency: env("BENCH_RSS_CONCURRENCY", 20) };
   console.log(
     `\nRSS over ${job.evaluations.toLocaleString("en")} evaluations: stand-in GitHub with no latency, per-installation clients, Octokit throttling OFF (its 1 s write spacing would make this hours), ` +
@@ -215,5 +217,9 @@ if (ONLY !== "load") {
   } finally {
     github.child.kill("SIGTERM");
   }
+}
+if (!ONLY || ONLY === "replicas") {
+  const { runReplicasBench } = await import("./replicas.js");
+  await runReplicasBench({ startGitHub: () => startGitHub(LATENCY_MS), shape: SHAPE, limitMs: AFTER_LIMIT_MS });
 }
 console.log(`\nload benchmarks took ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -9,7 +9,8 @@ import { recordCommentChange, runCommands } from "./commands.js";
 import { checkMergeGroup } from "./merge-group.js";
 import { sweepRepositories } from "./sweep.js";
 import { APPROVE_ALL_ACTION, completedKey, evaluatePullRequest, RERUN_ACTION } from "./evaluate-pr.js";
-import { PullRequestSchema, pullRequestInfo, repoRefOf, RepositorySchema } from "./payload.js";
+import { ChecksEventSchema, CommentEventSchema, MergeGroupEventSchema, PullRequestEventSchema, SenderSchema } from "./events.js";
+import { PullRequestSchema, pullRequestInfo, repoRefOf } from "./payload.js";
 import { newAppState, type AppState } from "./state.js";
 
 /** How old a PR's `updated_at` may be for an opened/synchronize delivery to count as live. */
@@ -24,38 +25,6 @@ export const PULL_REQUEST_EVENTS = [
   "pull_request.labeled",
   "pull_request.unlabeled",
 ] as const;
-
-const PullRequestEventSchema = z.object({
-  action: z.string(),
-  repository: RepositorySchema,
-  pull_request: PullRequestSchema,
-  changes: z.object({ base: z.unknown().optional() }).loose().optional(),
-  label: z.object({ name: z.string() }).optional(),
-  sender: z.object({ login: z.string(), type: z.string().optional() }).optional(),
-});
-
-const MergeGroupEventSchema = z.object({
-  repository: RepositorySchema,
-  merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_sha: z.string() }),
-});
-
-const SenderSchema = z.object({ login: z.string(), type: z.string().optional() });
-
-const CommentEventSchema = z.object({
-  action: z.string(),
-  repository: RepositorySchema,
-  issue: z.object({ number: z.number().int().positive(), pull_request: z.unknown().optional() }),
-  comment: z.object({ id: z.number().int(), body: z.string().nullish(), user: SenderSchema, created_at: z.string() }),
-  sender: SenderSchema.optional(),
-  changes: z.object({ body: z.object({ from: z.string() }).optional() }).loose().optional(),
-});
-
-/** check_run and check_suite payloads name their PRs only by number and SHAs. */
-const ChecksEventSchema = z.object({
-  repository: RepositorySchema,
-  head_sha: z.string(),
-  pull_requests: z.array(z.object({ number: z.number().int().positive() }).loose()).default([]),
-});
 
 /**
  * The Probot app: events in, evaluations out. Wiring only; every behaviour

@@ -8,9 +8,18 @@ import { newReviewMemory, type ReviewMemory } from "../sources/github/review-req
 /**
  * Runs tasks with the same key one after another (the same PR evaluated for
  * two deliveries at once would otherwise race to create two check runs);
- * different keys run in parallel.
+ * different keys run in parallel. Callers pass their own keys ("owner/repo#7"
+ * for a PR, "owner/repo@sha" for a head commit); a task may take another
+ * key's turn inside its own, never its own key again.
  */
-export class KeyedSerializer {
+export interface Serializer {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /** Keys with a task running or waiting in this process (the shutdown waits for 0). */
+  readonly size: number;
+}
+
+/** The embedded serializer: one process, one promise chain per key. */
+export class KeyedSerializer implements Serializer {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -34,7 +43,8 @@ export interface AppState {
   cache: GitHubCache;
   checkRunIds: CheckRunIds;
   reviewMemory: ReviewMemory;
-  serializer: KeyedSerializer;
+  /** In-process by default; across replicas (a Redis lock per key) when the server runs with REDIS_URL. */
+  serializer: Serializer;
   /** This app's id, to tell its check runs from another app's of the same name. */
   appId?: number;
   /** The app's bot login ("roleguard[bot]"), to recognise its own comments. */
