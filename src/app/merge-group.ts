@@ -3,7 +3,7 @@ import type { Report } from "../policy/report.js";
 import type { CheckOutput } from "../report/check-output.js";
 import { CheckRun } from "../sources/github/check-runs.js";
 import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
-import { evaluatePullRequest, IN_PROGRESS_AFTER_MS, type EvaluationContext } from "./evaluate-pr.js";
+import { completedKey, evaluatePullRequest, IN_PROGRESS_AFTER_MS, type EvaluationContext } from "./evaluate-pr.js";
 import { PullRequestSchema, pullRequestInfo } from "./payload.js";
 
 export interface MergeGroup {
@@ -38,6 +38,11 @@ export function pullNumbersOf(group: MergeGroup, commitMessages: readonly string
  * IN_PROGRESS_AFTER_MS. The queue's commit is new: no run to look up.
  */
 export async function checkMergeGroup(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, group: MergeGroup): Promise<void> {
+  // Under the head's lock, like every check-run write: across replicas too, one run per group commit.
+  await ctx.state.serializer.run(completedKey(repo, group.headSha), () => checkGroupHead(ctx, repo, group));
+}
+
+async function checkGroupHead(ctx: EvaluationContext, repo: RepoRef & { defaultBranch: string }, group: MergeGroup): Promise<void> {
   const check = new CheckRun(ctx.gh, repo, group.headSha, ctx.state.checkRunIds, ctx.state.appId);
   const fresh = { knownNew: true };
   const stopTimer = check.startAfter(IN_PROGRESS_AFTER_MS, () => fresh, (error) => ctx.log.warn({ err: error }, "could not mark the merge group's check in progress"));
