@@ -220,7 +220,8 @@ describe.skipIf(!HAS_REDIS)("replicas sharing one Redis", () => {
       expect(during.body).toMatch(/Redis is unreachable/);
       // Loose sanity bound only: it must not be Probot's 9 s wait.
       expect(during.ms).toBeLessThan(5_000);
-      expect(a.output).toMatch(/could not accept delivery .*Redis is unreachable/);
+      // The log line is written beside the answer, not before it: wait for it to reach the pipe.
+      await until("the log line naming Redis", () => /could not accept delivery .*Redis is unreachable/.test(a.output), 10_000);
     } finally {
       await redis.start();
     }
