@@ -98,7 +98,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const probot = createGitHubApp(log, timeoutSeconds);
   const state = newAppState({ appId, secret, defaultMetrics: true });
   await probot.load(roleguardApp(state));
-  const receive = (delivery: VerifiedDelivery) => probot.receive(delivery as unknown as Parameters<Probot["receive"]>[0]);
+  const receive = (delivery: VerifiedDelivery, rerun = false) => {
+    // A re-run may find the check run its first attempt created (on a replica that died since): the handlers look it up.
+    if (rerun) state.reruns.set(delivery.id, true);
+    return probot.receive(delivery as unknown as Parameters<Probot["receive"]>[0]);
+  };
   // With REDIS_URL the replicas are one app (src/replicas); without, this process is the whole app, as before.
   const redisUrl = process.env.REDIS_URL;
   const replica = redisUrl ? startReplica({ url: redisUrl, state, log: probot.log, receive, concurrency: queueConcurrency }) : undefined;

@@ -53,7 +53,8 @@ export function roleguardApp(state: AppState = newAppState(), options: AppOption
       // live delivery: a redelivery (or a delivery that waited in a queue) carries an old timestamp
       // and looks the run up, so it updates that run instead of adding a second one.
       const live = Date.now() - Date.parse(payload.data.pull_request.updated_at ?? "") < LIVE_DELIVERY_MS;
-      const knownNew = (action === "opened" || action === "synchronize") && live;
+      // A delivery run again (its first attempt may have created the run before failing or dying) looks it up too.
+      const knownNew = (action === "opened" || action === "synchronize") && live && !state.reruns.has(context.id);
       const { label, sender } = payload.data;
       const unlabeled = action === "unlabeled" && label && sender ? { event: "unlabeled" as const, label: label.name, actor: sender.login, actorIsBot: sender.type === "Bot" } : undefined;
       await evaluatePullRequest(await ctxOf(context, state), repoRefOf(payload.data.repository), pullRequestInfo(payload.data.pull_request, unlabeled), { knownNew, fresh: action === "opened" });

@@ -54,6 +54,8 @@ export interface AppState {
   metrics: Metrics;
   /** Head SHAs (repo@sha) whose check run this process completed with a real verdict: reconciliation skips them. */
   completed: LRUCache<string, true>;
+  /** Delivery ids being run again (an earlier attempt failed or its replica died): never treated as a head just pushed. */
+  reruns: LRUCache<string, true>;
 }
 
 export interface AppStateOptions {
@@ -70,6 +72,7 @@ export function newAppState(options: AppStateOptions = {}): AppState {
   return {
     metrics: new Metrics({ defaultMetrics: options.defaultMetrics ?? false }),
     completed: new LRUCache<string, true>({ max: 100_000 }),
+    reruns: new LRUCache<string, true>({ max: 10_000 }),
     ledgerKey: ledgerKey(options.secret ?? process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET ?? "roleguard-development-only"),
     ...(botLogin ? { botLogin } : {}),
     cache: new GitHubCache(),

@@ -19,8 +19,11 @@ export interface DeliveryQueueOptions {
   producer: Redis;
   /** The worker's client (blocking reads; BullMQ duplicates it as it needs). */
   consumer: Redis;
-  /** Runs one delivery: the app's handlers. A throw fails the attempt, retried with backoff. */
-  handle: (delivery: Delivery) => Promise<void>;
+  /**
+   * Runs one delivery: the app's handlers. A throw fails the attempt, retried with backoff. `rerun`: an attempt
+   * before this one started (it failed, or its replica died), so what it wrote may already be on GitHub.
+   */
+  handle: (delivery: Delivery, rerun: boolean) => Promise<void>;
   log: Logger;
   /** Deliveries one replica runs at once (each PR is serialised anyway). */
   concurrency?: number;
@@ -109,7 +112,7 @@ export class DeliveryQueue {
   }
 
   private async run(job: Job<Delivery>): Promise<void> {
-    await this.options.handle(job.data);
+    await this.options.handle(job.data, job.attemptsStarted > 1 || job.attemptsMade > 0 || job.stalledCounter > 0);
   }
 
   /** Stops taking jobs and waits for the running ones (up to BullMQ's own bound), then closes the queue. */

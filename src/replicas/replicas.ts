@@ -16,7 +16,7 @@ export interface ReplicaOptions {
   /** Deliveries this replica runs at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   /** Runs one delivery through the app's handlers (`probot.receive`). */
-  receive: (delivery: VerifiedDelivery) => Promise<void>;
+  receive: (delivery: VerifiedDelivery, rerun: boolean) => Promise<void>;
 }
 
 export interface Replica {
