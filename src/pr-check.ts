@@ -40,7 +40,7 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   const branch = defaultBranchOf(gh, owner, repo, pullRequest);
   branch.catch(() => undefined);
   startPolicyRead(gh, { owner, repo }, branch, cache);
-  const earlyReads = [early.comments(), early.reviews(), early.commits(), early.listedFiles(), ...cache.policyReads.values()];
+  const earlyReads = [early.comments(), early.reviews(), early.commitListing(), early.listedFiles(), ...cache.policyReads.values()];
   for (const read of earlyReads) read.catch(() => undefined);
   try {
     const { data: pull } = await pullRequest;

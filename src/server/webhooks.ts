@@ -47,7 +47,9 @@ export function webhookHandler(verify: (body: string, signature: string) => Prom
     try {
       body = await readBody(request, MAX_PAYLOAD_BYTES);
     } catch (error) {
-      return refuse((error as { status?: number }).status ?? 400, (error as Error).message);
+      // Past the limit the rest of the body is not read: the connection closes after the answer.
+      const status = (error as { status?: number }).status ?? 400;
+      return refuse(status, (error as Error).message, status === 413 ? { connection: "close" } : {});
     }
     if (!(await verify(body, signature as string).catch(() => false))) {
       log.warn({ id, event: name }, "refused a delivery whose signature does not match WEBHOOK_SECRET");
@@ -83,8 +85,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Not destroyed: that would close the socket before the 413 is written. The rest is drained unread.
+        request.removeAllListeners("data");
+        request.resume();
         reject(Object.assign(new Error(`payload over ${limit} bytes`), { status: 413 }));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

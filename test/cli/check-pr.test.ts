@@ -37,6 +37,19 @@ describe("roleguard check --pr OWNER/REPO#N (SPEC §9)", () => {
     expect(fake.checkRuns(REPO)).toEqual([]);
   });
 
+  it("a PR past the pulls API's 250 commits is read through the compare API at its real base and head", async () => {
+    const own = Array.from({ length: 259 }, (_, i) => ({ sha: `c${String(i).padStart(39, "0")}`, author: "carol", committer: "carol", message: `step ${i}` }));
+    const agent = { sha: `a${"0".repeat(39)}`, author: "ops-agent[bot]", committer: "ops-agent[bot]", message: "tidy" };
+    const pull = fake.pull(REPO, { number: 6, author: "carol", head: { ...BASE, ".github/workflows/ci.yml": "x\n" }, commits: [...own, agent] });
+    const { code, stdout } = await cli(["check", "--pr", "acme/shop#6", "--format", "json"]);
+    const report = ReportSchema.parse(JSON.parse(stdout));
+    expect(report.roles).toEqual([{ id: "ai-agent", source: "assign[0].users: commit author ops-agent[bot]" }]);
+    expect(code).toBe(1);
+    const compares = fake.requests.filter((request) => request.path.includes("/compare/")).map((request) => request.path);
+    expect(compares.length).toBeGreaterThan(0);
+    expect(compares.every((path) => path.endsWith(`/compare/${pull.base.sha}...${pull.head.sha}`))).toBe(true);
+  });
+
   it("is neutral with exit 0 for an author no role applies to", async () => {
     fake.pull(REPO, { number: 5, author: "carol", head: { ...BASE, "src/a.ts": "2\n" } });
     const { code, stdout } = await cli(["check", "--pr", "acme/shop#5", "--format", "json"]);

@@ -121,3 +121,20 @@ describe("every real payload of the events the app handles fits its schema (no r
   it("there are examples to check", () => expect(examples.length).toBeGreaterThan(30));
   it.each(examples)("%s", (_, name, example) => expect(payloadProblem(name, example)).toBeUndefined());
 });
+
+describe("requests that are no delivery at all get their own answer", () => {
+  it("a body over 25 MB: 413 reaches the sender (the socket is not cut first)", async () => {
+    const { status, text } = await post("pull_request", "x".repeat(25 * 1024 * 1024 + 1));
+    expect(status).toBe(413);
+    expect(text).toContain("payload over");
+  });
+
+  it("another content type: 415; an event name that is no event: 400; a GET: 404", async () => {
+    const before = githubCalls().length;
+    expect((await post("pull_request", "{}", { "content-type": "text/plain" })).status).toBe(415);
+    expect((await post("pull_request; rm -rf", "{}")).status).toBe(400);
+    expect((await fetch(`${base}/api/github/webhooks`)).status).toBe(404);
+    expect(githubCalls().length).toBe(before);
+  });
+});
+

@@ -8,7 +8,8 @@ import { TreeReader, TruncatedTreeError } from "./trees.js";
 /** The pulls-files API lists at most this many files (GITHUB-FACTS.md). */
 export const LIST_FILES_LIMIT = 3000;
 /** Reads that depend on the PR's number alone, which another source of the same PR may hand over. */
-const ADOPTABLE_READS = ["comments", "reviews", "commits", "files-listing"] as const;
+// Reads that need only the PR's number: a one-shot command starts them before the PR's SHAs are known.
+const ADOPTABLE_READS = ["comments", "reviews", "commit-listing", "files-listing"] as const;
 /** The pulls-files API's largest page. */
 const FILES_PER_PAGE = 100;
 /** Pages of one PR's file listing asked for at once: a 3,000-file PR in six round trips, not thirty. */
@@ -250,11 +251,15 @@ export class PullRequestSource {
    */
   commits(): Promise<{ commits: CommitInfo[]; complete: boolean; total?: number }> {
     return this.once("commits", async () => {
-      const raw = await this.gh.paginate(this.gh.rest.pulls.listCommits, { ...this.repo, pull_number: this.pr.number, per_page: 100 });
-      const listed = raw.map(toCommitInfo);
+      const listed = await this.commitListing();
       if (listed.length < LIST_COMMITS_LIMIT) return { commits: listed, complete: true };
       return this.commitsByCompare();
     });
+  }
+
+  /** The pulls API's list of the PR's commits (at most 250): it needs only the PR's number. */
+  commitListing(): Promise<CommitInfo[]> {
+    return this.once("commit-listing", async () => (await this.gh.paginate(this.gh.rest.pulls.listCommits, { ...this.repo, pull_number: this.pr.number, per_page: 100 })).map(toCommitInfo));
   }
 
   private async commitsByCompare(): Promise<{ commits: CommitInfo[]; complete: boolean; total?: number }> {
