@@ -137,6 +137,10 @@ describe("Terraform: could not read", () => {
 
 describe("Terraform: hostile input stays linear", () => {
   const MB = 1024 * 1024;
+  it("a closed <<-EOT heredoc of 200k lines reads (its indent found without spreading 200k arguments)", () => {
+    expect(parse(`locals {\n  x = <<-EOT\n${"  y\n".repeat(200_000)}EOT\n}\n`)).toEqual({});
+  });
+
   // The inputs that made HashiCorp's parser, compiled to WebAssembly, spin for a minute or abort the process.
   it.each([
     ["an unclosed heredoc of 128k lines", `x = <<EOT\n${"y\n".repeat(128 * 1024)}`],

@@ -32,6 +32,8 @@ describe("dependencyLine: the dependency's line in the head manifest, per ecosys
     ["pyproject: a PEP 621 array item", "pyproject", '[project]\nname = "svc"\ndependencies = [\n  "httpx>=0.27",\n  "Pydantic[email]>=2",\n]\n', "pydantic", 5],
     ["pyproject: an inline array", "pyproject", '[project]\ndependencies = ["httpx>=0.27", "rich"]\n', "rich", 2],
     ["pyproject: a Poetry table", "pyproject", '[tool.poetry.dependencies]\npython = "^3.12"\nfastapi = "^0.110"\n', "fastapi", 3],
+    ["pipfile: PEP 503 names (Django_Rest is django-rest)", "pipfile", '[packages]\nrequests = "*"\nDjango_Rest = "*"\n', "django-rest", 3],
+    ["setup-cfg: PEP 503 names", "setup-cfg", "[options]\ninstall_requires =\n    requests\n    Flask_Login>=0.6\n", "flask-login", 4],
     ["go.mod: a require block", "gomod", "module example.com/svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/google/uuid v1.6.0\n\tgolang.org/x/sync v0.7.0 // indirect\n)\n", "golang.org/x/sync", 7],
     ["go.mod: a single require", "gomod", "module example.com/svc\nrequire github.com/pkg/errors v0.9.1\n", "github.com/pkg/errors", 2],
     ["Cargo: a key", "cargo", '[package]\nname = "svc"\n\n[dependencies]\nserde = { version = "1", features = ["derive"] }\n', "serde", 5],

@@ -266,7 +266,9 @@ export class HclLexer {
 
 function stripIndent(lines: string[]): string[] {
   const indents = lines.filter((each) => each.trim() !== "").map((each) => (/^[ \t]*/.exec(each) as RegExpExecArray)[0].length);
-  const common = indents.length === 0 ? 0 : Math.min(...indents);
+  // A fold, not Math.min(...indents): a heredoc of 200k lines would overflow the call stack as arguments.
+  const common = indents.reduce((least, each) => Math.min(least, each), Infinity);
+  if (common === Infinity) return lines;
   return lines.map((each) => each.slice(common));
 }
 

@@ -22,6 +22,8 @@ const INTRODUCERS = new Set(["gem", "require", "replace", "-e", "--editable"]);
 const NORMALIZE: Record<string, (name: string) => string> = {
   pip: normalizePythonName,
   pyproject: normalizePythonName,
+  pipfile: normalizePythonName,
+  "setup-cfg": normalizePythonName,
   composer: (name) => name.toLowerCase(),
 };
 
