@@ -4,7 +4,7 @@ import { createProbot, type Logger, type Probot } from "probot";
 import { roleguardApp } from "./app/index.js";
 import { newAppState, type AppState } from "./app/state.js";
 import { reconcileOnce, startReconciler } from "./app/sweep.js";
-import { startReplica, type Replica } from "./replicas/replicas.js";
+import { startReplica } from "./replicas/replicas.js";
 import { fetchWithTimeout, githubTimeoutSeconds, roleguardOctokit } from "./server/github-client.js";
 import { createLogger } from "./server/logger.js";
 import { receiveHere, webhookHandler, type VerifiedDelivery } from "./server/webhooks.js";
@@ -25,8 +25,6 @@ export interface RunningServer {
   mode: "app";
   server: Server;
   state: AppState;
-  /** With REDIS_URL: this replica's queue, locks and leader. */
-  replica?: Replica;
   /** Stops taking deliveries, stops reconciliation, and waits (up to `graceMs`) for evaluations in flight. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -174,7 +172,6 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     mode: "app",
     server,
     state,
-    ...(replica ? { replica } : {}),
     async stop(graceMs = 25_000) {
       ready = false;
       const started = Date.now();

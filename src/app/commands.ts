@@ -2,7 +2,7 @@ import { approvalRefusal, overrideRefusal, type ActorFacts, type PullFacts } fro
 import { parseCommands, type Command, type ParsedLine } from "../approvals/commands.js";
 import type { FoldedRecord, RecordComment } from "../approvals/fold.js";
 import { bodyDigest, coverDigest, readLedger } from "../approvals/ledger.js";
-import { packCovers, readRecord, writeRecord, type Decision, type RecordEntry } from "../approvals/record.js";
+import { packCovers, readRecord, writeRecord, type Decision } from "../approvals/record.js";
 import type { Finding, Report } from "../policy/report.js";
 import { describeGitHubError, type RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
@@ -77,7 +77,7 @@ export async function runCommands(ctx: EvaluationContext, repo: RepoRef & { defa
       const asked = lines.some((line) => !line.ok || line.command.verb !== "check");
       const notes: string[] = [];
       let appended: RecordComment[] = [];
-      if (asked || outcome.decisions.length > 0) {
+      if (asked) {
         const stamp = { ...(origin.commentId !== 0 ? { cmd: origin.commentId } : {}), by: origin.login, at: origin.at, ...(origin.body !== undefined ? { body: bodyDigest(origin.body) } : {}) };
         try {
           appended = await appendRecord(evaluation, newEntry(evaluation, stamp, outcome.decisions), acknowledgement(origin, outcome));
@@ -154,9 +154,9 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
       }
       if (approved.length === 0) return;
       // The approval covers these findings as the commenter saw them: their keys carry paths, blob SHAs and specs.
-      const { covered, categories, findings } = await coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
+      const { covered, findings } = coverable(report.findings.filter((finding) => finding.state === "pending" && approved.includes(finding.category)), await seen(), command.line, outcome);
       if (covered.length === 0) return;
-      const given = approved.filter((category) => categories.has(category));
+      const given = approved.filter((category) => findings.some((finding) => finding.category === category));
       outcome.decisions.push({ kind: "approve", categories: given, covers: packCovers(covered) });
       outcome.covered.push({ what: `the approval of ${given.map((category) => code(category)).join(", ")}`, findings });
       outcome.accepted.push(command.line);
@@ -173,7 +173,7 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
         outcome.refused.push(`\`${command.line}\`: ${refusal}`);
         return;
       }
-      const { covered, findings } = await coverable(violations, await seen(), command.line, outcome);
+      const { covered, findings } = coverable(violations, await seen(), command.line, outcome);
       if (covered.length === 0) return;
       outcome.decisions.push({ kind: "override", reason: command.reason, covers: packCovers(covered) });
       outcome.covered.push({ what: "the override", findings });
@@ -202,7 +202,7 @@ async function apply(command: Command, c: ApplyContext): Promise<void> {
  * current head; for one written before it, only those unchanged since the head
  * it saw. What changed is refused with a reply, so the approver looks again.
  */
-async function coverable(findings: readonly Finding[], visible: Visible, line: string, outcome: Outcome): Promise<{ covered: string[]; categories: Set<string>; findings: Finding[] }> {
+function coverable(findings: readonly Finding[], visible: Visible, line: string, outcome: Outcome): { covered: string[]; findings: Finding[] } {
   const covered = visible.all ? [...findings] : findings.filter((finding) => visible.keys.has(finding.key));
   const changed = findings.length - covered.length;
   if (changed > 0) {
@@ -211,7 +211,7 @@ async function coverable(findings: readonly Finding[], visible: Visible, line: s
     outcome.refused.push(`\`${line}\`: this comment was written before the latest push; ${plural(changed, "finding")} changed since ${saw}, so ${what}. Look at the new content and comment again`);
   }
   // The record keeps digests of the keys, so one approval of thousands of files stays small.
-  return { covered: covered.map((finding) => coverDigest(finding.key)), categories: new Set(covered.map((finding) => finding.category)), findings: covered };
+  return { covered: covered.map((finding) => coverDigest(finding.key)), findings: covered };
 }
 
 function plural(count: number, noun: string): string {
@@ -285,10 +285,10 @@ export async function recordCommentChange(
 ): Promise<void> {
   await ctx.state.serializer.run(pullKey(repo, pr.number), async () => {
     const evaluation = await new PullRequestEvaluation(ctx, repo, pr).prepare();
-    const recorded = await readRecordedDecisions(evaluation);
     const restored = change.isLedger && change.previousBody !== undefined ? await restoreRecord(evaluation, change.commentId, change.action, change.previousBody) : false;
     const tampered = restored || (change.isCommand && change.editor.toLowerCase() !== change.author.toLowerCase());
-    const voided = change.isCommand && change.action === "edited" ? decisionsOf(recorded.folded, change.commentId) : [];
+    // Read only when a command comment was edited: a restore changes the list, which the re-evaluation reads afresh.
+    const voided = change.isCommand && change.action === "edited" ? decisionsOf((await readRecordedDecisions(evaluation)).folded, change.commentId) : [];
     const lines: string[] = [];
     if (voided.length > 0) {
       lines.push(`@${change.author} your comment was edited after roleguard carried it out, so ${voided.join(" and ")} no longer count${voided.length === 1 ? "s" : ""}. An edit is never a new command: to decide again, post a new comment.`);

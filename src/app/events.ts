@@ -7,21 +7,21 @@ import { PullRequestSchema, RepositorySchema } from "./payload.js";
  * server's ingress (which answers such a delivery 400 before any client is
  * created for it).
  */
+export const SenderSchema = z.object({ login: z.string(), type: z.string().optional() });
+
 export const PullRequestEventSchema = z.object({
   action: z.string(),
   repository: RepositorySchema,
   pull_request: PullRequestSchema,
   changes: z.object({ base: z.unknown().optional() }).loose().optional(),
   label: z.object({ name: z.string() }).optional(),
-  sender: z.object({ login: z.string(), type: z.string().optional() }).optional(),
+  sender: SenderSchema.optional(),
 });
 
 export const MergeGroupEventSchema = z.object({
   repository: RepositorySchema,
   merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_sha: z.string() }),
 });
-
-export const SenderSchema = z.object({ login: z.string(), type: z.string().optional() });
 
 export const CommentEventSchema = z.object({
   action: z.string(),
@@ -40,7 +40,7 @@ export const ChecksEventSchema = z.object({
 });
 
 /** installation.created and installation_repositories.added: the repositories to sweep. */
-export const InstallationEventSchema = z.object({
+const InstallationEventSchema = z.object({
   repositories: z.array(z.object({ full_name: z.string().optional() }).loose()).nullish(),
   repositories_added: z.array(z.object({ full_name: z.string().optional() }).loose()).nullish(),
 });
@@ -50,7 +50,7 @@ export const InstallationEventSchema = z.object({
  * positive integer id (the client is made for that id: anything else would
  * authenticate as some other installation, or as none).
  */
-export const EnvelopeSchema = z
+const EnvelopeSchema = z
   .object({
     action: z.string().optional(),
     installation: z.object({ id: z.number().int().positive() }).loose().optional(),

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { Probot } from "probot";
 import type { GitHubCache } from "../sources/github/cache.js";
-import { CHECK_NAME, checkRunKey } from "../sources/github/check-runs.js";
+import { checkRunKey, latestRunOf } from "../sources/github/check-runs.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { isNotFound } from "../sources/github/client.js";
 import { completedKey, evaluatePullRequest, type EvaluationContext } from "./evaluate-pr.js";
@@ -108,8 +108,7 @@ async function sweepRepository(ctx: EvaluationContext, target: SweepTarget): Pro
  */
 async function verdictOf(gh: GitHub, ctx: EvaluationContext, repo: RepoRef, sha: string): Promise<"judged" | "unjudged" | "none"> {
   if (ctx.state.completed.has(completedKey(repo, sha))) return "judged";
-  const { data } = await gh.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-  const mine = data.check_runs.filter((run) => ctx.state.appId === undefined || run.app?.id === ctx.state.appId).sort((a, b) => b.id - a.id)[0];
+  const mine = await latestRunOf(gh, repo, sha, ctx.state.appId);
   if (!mine) return "none";
   // Remembered: the evaluation that may follow updates this run instead of listing the runs again.
   ctx.state.checkRunIds.set(checkRunKey(repo, sha), mine.id);

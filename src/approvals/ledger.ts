@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { isRecordComment } from "./record.js";
+import { COVER_LENGTH, isRecordComment, normalise } from "./record.js";
 
 /**
  * The approvals record of earlier versions: one comment the app wrote and
@@ -121,12 +121,9 @@ export function bodyDigest(body: string): string {
  * small. Records written before keep full keys, which still match.
  */
 export function coverDigest(key: string): string {
-  return createHash("sha256").update(key).digest("base64url").slice(0, 12);
+  return createHash("sha256").update(key).digest("base64url").slice(0, COVER_LENGTH);
 }
 
-function normalise(body: string): string {
-  return body.replace(/\r\n/g, "\n").trim();
-}
 
 function sign(payload: string, key: Buffer): Buffer {
   return Buffer.from(createHmac("sha256", key).update(payload).digest("base64url"));

@@ -113,13 +113,13 @@ export function unpackCovers(covers: string): string[] {
  * that goes missing leaves its findings uncovered, which fails closed.
  */
 export function splitEntry(entry: RecordEntry): RecordEntry[] {
-  const sizes = entry.decisions.map((decision) => ("covers" in decision ? decision.covers.length / COVER_LENGTH : 0));
-  if (sizes.every((size) => size <= MAX_COVERS_PER_ENTRY) && sizes.reduce((a, b) => a + b, 0) <= MAX_COVERS_PER_ENTRY) return [entry];
+  const covered = (decision: Decision) => ("covers" in decision ? decision.covers.length / COVER_LENGTH : 0);
+  if (entry.decisions.reduce((sum, decision) => sum + covered(decision), 0) <= MAX_COVERS_PER_ENTRY) return [entry];
   const parts: Decision[][] = [];
   let current: Decision[] = [];
   let room = MAX_COVERS_PER_ENTRY;
   const flush = () => {
-    if (current.length > 0) parts.push(current);
+    parts.push(current);
     current = [];
     room = MAX_COVERS_PER_ENTRY;
   };
@@ -128,21 +128,21 @@ export function splitEntry(entry: RecordEntry): RecordEntry[] {
       current.push(decision);
       continue;
     }
+    // A decision larger than the room left goes on in the next part, as the same decision covering the rest.
     const digests = unpackCovers(decision.covers);
-    for (let at = 0; at < digests.length || at === 0; ) {
+    do {
       if (room === 0) flush();
-      const take = digests.slice(at, at + room);
+      const take = digests.splice(0, room);
       current.push({ ...decision, covers: packCovers(take) });
       room -= take.length;
-      at += Math.max(take.length, 1);
-      if (at >= digests.length) break;
-    }
+    } while (digests.length > 0);
   }
-  flush();
+  if (current.length > 0) parts.push(current);
   return parts.map((decisions, index) => ({ ...entry, decisions, part: [index + 1, parts.length] }));
 }
 
-function normalise(text: string): string {
+/** Line endings are GitHub's business, not an edit; surrounding blank lines neither. */
+export function normalise(text: string): string {
   return text.replace(/\r\n/g, "\n").trim();
 }
 

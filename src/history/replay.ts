@@ -1,5 +1,3 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { PolicyError } from "../errors.js";
 import type { RoleAssignment } from "../policy/change.js";
 import { declaredRoles } from "../policy/declared.js";
@@ -11,8 +9,6 @@ import type { Config } from "../config/schema.js";
 import type { LoadedPolicy } from "../sources/policy.js";
 import type { GitRepository } from "../sources/git.js";
 import type { MainlineStep } from "./first-parent.js";
-
-const run = promisify(execFile);
 
 /** What the policy says about one past change, and what it cost. */
 export interface ReplayedStep {
@@ -70,6 +66,7 @@ export async function replayStep(repo: GitRepository, step: MainlineStep, policy
 
 async function timeGitDiff(repo: GitRepository, step: MainlineStep): Promise<number> {
   const started = performance.now();
-  await run("git", ["-c", "core.quotepath=off", "diff", "--name-status", step.parent, step.sha], { cwd: repo.dir, maxBuffer: 256 * 1024 * 1024 });
+  // The same git command path (and quoting, buffer and error mapping) as the engine's own diff.
+  await repo.git(["diff", "--name-status", step.parent, step.sha]);
   return performance.now() - started;
 }

@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import type { CheckRunIds } from "../sources/github/check-runs.js";
 
 /** How long a head's check-run id is shared: far longer than any delivery of that head takes to arrive. */
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -59,4 +58,3 @@ export class SharedCheckRunIds extends LRUCache<string, number> {
 /** The keys the serializer holds per head commit ("owner/repo@sha"), as opposed to per PR ("owner/repo#7"). */
 export const isHeadKey = (key: string): boolean => key.includes("@");
 
-export type { CheckRunIds };

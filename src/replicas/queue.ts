@@ -2,17 +2,14 @@ import { Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "probot";
 import { REDIS_COMMAND_TIMEOUT_MS, withinRedisTimeout } from "./redis.js";
+import type { VerifiedDelivery } from "../server/webhooks.js";
 
 export const QUEUE_NAME = "roleguard-webhooks";
 /** Deliveries one replica runs at once (ROLEGUARD_QUEUE_CONCURRENCY). */
 export const DEFAULT_CONCURRENCY = 500;
 
 /** A verified delivery, as the queue carries it to whichever replica runs it. */
-export interface Delivery {
-  id: string;
-  name: string;
-  payload: Record<string, unknown>;
-}
+export type Delivery = VerifiedDelivery;
 
 export interface DeliveryQueueOptions {
   /** The fast-failing client (enqueueing must answer quickly, Redis or not). */

@@ -28,7 +28,6 @@ export interface Replica {
   startReconciler(pass: (stopped: () => boolean) => Promise<unknown>, intervalSeconds: number): () => Promise<void>;
   /** Stops taking jobs, waits up to `graceMs` for the running ones (the rest are run again by another replica), closes Redis. */
   close(graceMs: number): Promise<void>;
-  queue: DeliveryQueue;
 }
 
 /**
@@ -65,7 +64,6 @@ export function startReplica(options: ReplicaOptions): Replica {
 
   return {
     dispatch,
-    queue,
     healthy: () => pingRedis(client),
     startReconciler: (pass, intervalSeconds) => startLeaderPass(client, pass, { intervalSeconds, log, replica: name }),
     async close(graceMs) {

@@ -15,6 +15,7 @@
  */
 import { DependencyMapBuilder } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
+import { quoteForMessage } from "./text.js";
 import { describeToml, isTomlTable, optionalTable, parseToml, renderTomlPairs } from "./toml.js";
 import type { TomlTable, TomlValue } from "./toml.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
@@ -44,7 +45,7 @@ function parse(content: string): DependencyMap {
     const field = `libraries.${alias}`;
     if (typeof entry === "string") {
       const [group, artifact, version] = entry.split(":");
-      if (!group || !artifact) throw ManifestParseError.at(`${field} must be "group:artifact:version", found "${entry}"`);
+      if (!group || !artifact) throw ManifestParseError.at(`${field} must be "group:artifact:version", found ${quoteForMessage(entry)}`);
       dependencies.add(`${group}:${artifact}`, version ?? "(no version)");
       continue;
     }

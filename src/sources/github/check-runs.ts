@@ -116,9 +116,7 @@ export class CheckRun {
   }
 
   private async find(): Promise<number | undefined> {
-    const { data } = await this.gh.rest.checks.listForRef({ ...this.repo, ref: this.headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
-    const mine = data.check_runs.filter((run) => this.appId === undefined || run.app?.id === this.appId);
-    return mine.sort((a, b) => b.id - a.id)[0]?.id;
+    return (await latestRunOf(this.gh, this.repo, this.headSha, this.appId))?.id;
   }
 
   /**
@@ -153,4 +151,10 @@ export class CheckRun {
       await this.gh.rest.checks.update({ ...this.repo, check_run_id: id, output: { ...base, annotations: batch } });
     }
   }
+}
+
+/** This app's newest `roleguard` run on a head (another app's run of the same name is not ours to update). */
+export async function latestRunOf(gh: GitHub, repo: RepoRef, sha: string, appId: number | undefined) {
+  const { data } = await gh.rest.checks.listForRef({ ...repo, ref: sha, check_name: CHECK_NAME, filter: "latest", per_page: 100 });
+  return data.check_runs.filter((run) => appId === undefined || run.app?.id === appId).sort((a, b) => b.id - a.id)[0];
 }

@@ -4,7 +4,8 @@ import { isNotFound, type GitHub, type RepoRef } from "./client.js";
 import { TreeReader } from "./trees.js";
 
 /** The organisation's policy repository. */
-const ORG_POLICY_REPO = ".github";
+/** The organisation's own repository whose `.github/` and `roles/` are every repository's floor. */
+export const ORG_POLICY_REPO = ".github";
 
 /** The organisation's `.github` repository's default branch; undefined when there is none (or the app cannot see it), remembered as missing. */
 export async function openOrgBranch(gh: GitHub, owner: string, cache: GitHubCache): Promise<BranchFiles | undefined> {
@@ -60,7 +61,7 @@ export const POLICY_QUERY = `query RoleguardPolicy($owner: String!, $name: Strin
     f1: object(expression: $repo1) { ... on Tree { ${ENTRIES} } }
     f2: object(expression: $repo2) { ... on Tree { ${ENTRIES} } }
   }
-  org: repository(owner: $owner, name: ".github") @include(if: $withOrg) {
+  org: repository(owner: $owner, name: "${ORG_POLICY_REPO}") @include(if: $withOrg) {
     f0: object(expression: $org0) { ... on Tree { ${ENTRIES} } }
     f1: object(expression: $org1) { ... on Tree { ${ENTRIES} } }
   }
@@ -114,7 +115,7 @@ export async function readPolicyOverGraphql(gh: GitHub, repo: RepoRef, withOrg: 
   REPOSITORY_POLICY_FOLDERS.forEach((folder, index) => repoFiles.add(folder, answer.repo?.[`f${index}`]));
   let orgFiles: SnapshotFiles | null = null;
   if (withOrg && answer.org) {
-    orgFiles = new SnapshotFiles(new TreeReader(gh, { owner: repo.owner, repo: ".github" }, cache), fallback.org);
+    orgFiles = new SnapshotFiles(new TreeReader(gh, { owner: repo.owner, repo: ORG_POLICY_REPO }, cache), fallback.org);
     ORGANISATION_POLICY_FOLDERS.forEach((folder, index) => orgFiles?.add(folder, answer.org?.[`f${index}`]));
   }
   return { repo: repoFiles, org: orgFiles };

@@ -11,7 +11,8 @@ import { isNotFound, type GitHub, type RepoRef } from "./client.js";
 import { openOrgBranch, readPolicyOverGraphql } from "./policy-graphql.js";
 
 /** The org-wide policy lives in the organisation's `.github` repository. */
-export const ORG_POLICY_REPO = ".github";
+export { ORG_POLICY_REPO } from "./policy-graphql.js";
+import { ORG_POLICY_REPO } from "./policy-graphql.js";
 /** Role files of the org-wide policy, in that repository. */
 export const ORG_ROLE_PATHS = ["roles/**/*.md"];
 
