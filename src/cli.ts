@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { installedVersion } from "./version.js";
 import type { PolicyError } from "./errors.js";
 import type { RoleAssignment } from "./policy/change.js";
 import type { Report } from "./policy/report.js";
+import type { ResolvedPolicy } from "./sources/resolved-policy.js";
 import type { RoleSource } from "./roles/resolve.js";
 import type { ResolvedRole } from "./roles/schema.js";
 
@@ -28,15 +30,6 @@ class UsageError extends Error {}
 /** Errors that end a command with a message and exit 2, never a stack trace (GitError and its GitUnavailableError, InvalidPatternError, PrCheckError). */
 const USAGE_ERRORS = new Set(["GitError", "GitUnavailableError", "InvalidPatternError", "PrCheckError"]);
 
-/** For `roleguard --version`: package.json read as it is (the manifest's schema is the server's business), never failing the CLI. */
-function packageVersion(): string {
-  try {
-    return String((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown }).version);
-  } catch (error) {
-    return `unknown (${(error as Error).message})`;
-  }
-}
-
 const defaultIo: CliIo = {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),
@@ -48,7 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   let exitCode: number = EXIT.ok;
   const program = new Command("roleguard")
     .description("Holds pull requests to the role of whoever wrote them.")
-    .version(packageVersion(), "-V, --version", "print roleguard's version")
+    .version(installedVersion(), "-V, --version", "print roleguard's version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -170,40 +163,53 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     if (options.author || options.role || options.base || options.config || options.roles || options.body) {
       throw new UsageError("--pr takes the author, base, config and roles from the pull request and its repository's default branch; drop the other options");
     }
-    const [{ checkPullRequest }, render] = await Promise.all([import("./pr-check.js"), loadRenderers()]);
+    const [{ checkPullRequest }, render] = await Promise.all([import("./pr-check.js"), loadRenderers(options.format)]);
     const { report, policyErrors } = await checkPullRequest(options.pr, io.env ?? process.env);
     printReport(report, options.format, io, render);
     return policyErrors > 0 ? EXIT.usage : report.conclusion === "success" || report.conclusion === "neutral" ? EXIT.ok : EXIT.blocked;
   }
   if (options.author && options.role) throw new UsageError("give --author or --role, not both");
-  const [{ GitRepository }, { loadPolicyAtRef, policyEditsInWorkTree }, { buildRoleSet }, { configNameErrors, validateProposedPolicy }, { assignRoles }, { declaredRoles }, { evaluate }, render] =
-    await Promise.all([
-      import("./sources/git.js"),
-      import("./sources/local-policy.js"),
-      import("./roles/resolve.js"),
-      import("./policy/proposed.js"),
-      import("./policy/assign.js"),
-      import("./policy/declared.js"),
-      import("./policy/evaluate.js"),
-      loadRenderers(),
-    ]);
+  const [{ GitRepository }, { policyEdits, touchesPolicy }, cache, { assignRoles }, { declaredRoles }, { evaluate }, render] = await Promise.all([
+    import("./sources/git.js"),
+    import("./policy/policy-files.js"),
+    import("./sources/resolved-policy.js"),
+    import("./policy/assign.js"),
+    import("./policy/declared.js"),
+    import("./policy/evaluate.js"),
+    loadRenderers(options.format),
+  ]);
   const repo = new GitRepository(io.cwd);
   const baseRef = options.base ?? (await repo.defaultBase());
-  // Independent git calls run side by side: each is a process of its own.
-  const [baseSha, headSha] = await Promise.all([repo.resolve(baseRef), repo.resolve(options.head)]);
+  const { baseSha, headSha, baseTree, gitDir } = await repo.resolveRange(baseRef, options.head);
   const mergeBase = await repo.mergeBase(baseSha, headSha);
-  // The change and its commit messages do not depend on the policy: read while it loads.
+  // Independent git calls run side by side (each is a process of its own); none depends on the policy.
   const changing = repo.diff(mergeBase, headSha);
   const messages = repo.commitMessages(mergeBase, headSha);
-  for (const read of [changing, messages]) read.catch(() => undefined);
+  const workTree = repo.workTreeEdits(baseSha);
+  for (const read of [changing, messages, workTree]) read.catch(() => undefined);
 
-  const policy = await loadPolicyAtRef(repo, baseSha, {
-    label: baseRef,
-    env: io.env ?? process.env,
-    ...(options.config ? { configFile: resolve(io.cwd, options.config) } : {}),
-    ...(options.roles ? { rolesDir: resolve(io.cwd, options.roles) } : {}),
-  });
-  const edits = await policyEditsInWorkTree(repo, baseSha, policy.config);
+  // The policy as an earlier check on this base tree resolved it, when nothing else can change it:
+  // --config and --roles read files outside git, and a change to a policy file is validated as proposed.
+  const cacheKey = options.config || options.roles ? undefined : `${baseTree}:${installedVersion()}`;
+  const cached = cacheKey ? cache.readCachedResolvedPolicy(gitDir, cacheKey) : undefined;
+  const change = { ...(await changing), headSha };
+  const reader = repo.reader(mergeBase, headSha);
+  let policy: ResolvedPolicy;
+  let proposedErrors: PolicyError[] = [];
+  if (cached && !touchesPolicy(change, cached.config)) {
+    policy = cached;
+  } else {
+    const overrides = {
+      label: baseRef,
+      env: io.env ?? process.env,
+      ...(options.config ? { configFile: resolve(io.cwd, options.config) } : {}),
+      ...(options.roles ? { rolesDir: resolve(io.cwd, options.roles) } : {}),
+    };
+    const resolved = await cache.resolvePolicyAtRef(repo, baseSha, overrides, change, reader);
+    ({ policy, proposedErrors } = resolved);
+    if (cacheKey && !resolved.readsGitHub) await cache.cacheResolvedPolicy(gitDir, cacheKey, policy);
+  }
+  const edits = policyEdits(await workTree, policy.config);
   if (!options.config && edits.config.length > 0) {
     io.stderr(`roleguard: note: the working tree changes ${edits.config.join(", ")}, but check uses it as it is at ${baseRef} (a change cannot loosen its own rules); to try your edit, pass --config ${edits.config[0]}\n`);
   }
@@ -211,8 +217,8 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     const shown = edits.roles.slice(0, 3).join(", ") + (edits.roles.length > 3 ? ` and ${edits.roles.length - 3} more` : "");
     io.stderr(`roleguard: note: the working tree changes role files (${shown}), but check uses them as they are at ${baseRef}; to try your edits, pass --roles ${dirname(edits.roles[0] as string)}\n`);
   }
-  const roleSet = buildRoleSet(policy.roleSources);
-  const configErrors = [...policy.errors, ...configNameErrors(policy.configFiles, roleSet)];
+  const { roleSet, configErrors } = policy;
+  const warnings = [...policy.warnings];
   const loadErrors = [...configErrors, ...roleSet.errors];
 
   let assignments: RoleAssignment[];
@@ -226,14 +232,11 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     assignments = await assignRoles(policy.config, options.author ? { login: options.author } : {});
   }
 
-  const change = { ...(await changing), headSha };
   if (options.body) change.body = readTextArgument(resolve(io.cwd, options.body), "--body");
   // An agent's own `Roleguard-Role:` trailer (or PR body line) adds its role, as in the app; --role is explicit and stands alone.
   const declared = options.role ? { assignments: [], warnings: [] } : declaredRoles([...(change.body ? [{ where: "the PR description", text: change.body }] : []), ...(await messages)], roleSet);
   assignments = [...assignments, ...declared.assignments];
-  policy.warnings.push(...declared.warnings);
-  const reader = repo.reader(mergeBase, headSha);
-  const proposedErrors = await validateProposedPolicy(change, reader, policy);
+  warnings.push(...declared.warnings);
 
   const report = await evaluate({
     change,
@@ -242,7 +245,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     config: policy.config,
     reader,
     errors: [...configErrors, ...proposedErrors],
-    warnings: policy.warnings,
+    warnings,
     neutralReason: options.author ? `${options.author} matches no assign entry and there is no default_role` : "no --author or --role given, and the config has no default_role",
   });
   printReport(report, options.format, io, render);
@@ -266,23 +269,34 @@ function readTextArgument(path: string, option: string): string {
  * in: in the text report itself, and for json and markdown (documents for
  * programs and pages) on stderr, where the person running the command reads.
  */
-type Renderers = Awaited<ReturnType<typeof loadRenderers>>;
-
-async function loadRenderers() {
-  const [{ formatErrorsByFile }, { renderMarkdown }, { renderText }] = await Promise.all([import("./errors.js"), import("./report/markdown.js"), import("./report/text.js")]);
-  return { formatErrorsByFile, renderMarkdown, renderText };
+interface Renderers {
+  formatErrorsByFile: (errors: readonly PolicyError[], indent?: string) => string;
+  render: (report: Report) => string;
 }
 
-function printReport(report: Report, format: CheckOptions["format"], io: CliIo, { formatErrorsByFile, renderMarkdown, renderText }: Renderers): void {
+/** The renderer of the chosen format only: the Markdown one compiles large Unicode tables, which a text report never needs. */
+async function loadRenderers(format: CheckOptions["format"]): Promise<Renderers> {
+  const [{ formatErrorsByFile }, render] = await Promise.all([
+    import("./errors.js"),
+    format === "text"
+      ? import("./report/text.js").then((module) => module.renderText)
+      : format === "markdown"
+        ? import("./report/markdown.js").then((module) => module.renderMarkdown)
+        : (report: Report) => `${JSON.stringify(report, null, 2)}\n`,
+  ]);
+  return { formatErrorsByFile, render };
+}
+
+function printReport(report: Report, format: CheckOptions["format"], io: CliIo, { formatErrorsByFile, render }: Renderers): void {
   const errors = report.errors.length > 0 ? formatErrorsByFile(report.errors, "  ") : "";
   if (format === "text") {
     // The title quotes the first error (a check run's title must say it); here the list below does.
     const count = report.errors.length;
     const title = count > 0 ? `${count} policy error${count === 1 ? "" : "s"}, listed below by file` : report.title;
-    io.stdout(`${renderText({ ...report, title, errors: [] })}${errors ? `\nPolicy errors, by file\n${errors}` : ""}`);
+    io.stdout(`${render({ ...report, title, errors: [] })}${errors ? `\nPolicy errors, by file\n${errors}` : ""}`);
     return;
   }
-  io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+  io.stdout(render(report));
   if (errors) io.stderr(`roleguard: policy errors, by file:\n${errors}`);
 }
 

@@ -1,4 +1,5 @@
-import { zodErrors, type PolicyError } from "../errors.js";
+import type { PolicyError } from "../errors.js";
+import { zodErrors } from "../zod-errors.js";
 import { DEPENDENCY_CATEGORIES, SPECIAL_CATEGORIES } from "../policy/categories/builtin.js";
 import { parseYaml, type LineLocator } from "../yaml.js";
 import { CategoryConfigSchema, ConfigSchema, type Config } from "./schema.js";

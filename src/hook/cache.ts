@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { GitDirCache } from "../sources/git-dir-cache.js";
 
 /** What the hook needs of a policy: per role its path patterns; the load errors; who `assign` names. */
 export interface HookPolicy {
@@ -10,36 +9,19 @@ export interface HookPolicy {
   defaultRole: string[];
 }
 
-const VERSION = 1;
+/** The hook's resolved policy under `.git/roleguard/`, per base tree SHA and roleguard version. */
+const hookPolicies = new GitDirCache<HookPolicy>("hook-policy.json", 2, isHookPolicy);
 
-/**
- * The resolved policy, cached per base tree SHA under `.git/` so an allowed
- * call skips YAML, zod and inheritance. A cache that does not read back as
- * exactly this shape is ignored and rebuilt (never trusted half-way).
- */
 export function readCachedPolicy(gitDir: string, key: string): HookPolicy | undefined {
-  try {
-    const value = JSON.parse(readFileSync(cacheFile(gitDir), "utf8")) as { version?: unknown; key?: unknown; policy?: unknown };
-    if (value.version !== VERSION || value.key !== key || !isHookPolicy(value.policy)) return undefined;
-    return value.policy;
-  } catch {
-    return undefined;
-  }
+  return hookPolicies.read(gitDir, key);
 }
 
 export function writeCachedPolicy(gitDir: string, key: string, policy: HookPolicy): void {
-  try {
-    mkdirSync(join(gitDir, "roleguard"), { recursive: true });
-    const temporary = `${cacheFile(gitDir)}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: VERSION, key, policy }));
-    renameSync(temporary, cacheFile(gitDir)); // atomic: a concurrent hook reads the old file or the new one
-  } catch {
-    // A read-only .git only costs speed.
-  }
+  hookPolicies.write(gitDir, key, policy);
 }
 
 export function cacheFile(gitDir: string): string {
-  return join(gitDir, "roleguard", "hook-policy.json");
+  return hookPolicies.file(gitDir);
 }
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((each) => typeof each === "string");

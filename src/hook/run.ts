@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { loginMatches } from "../policy/logins.js";
 import { gitUnavailable } from "../sources/git.js";
 import { PathPatternList } from "../policy/paths.js";
+import { installedVersion } from "../version.js";
 import { readCachedPolicy, writeCachedPolicy, type HookPolicy } from "./cache.js";
 import { HookInputError, parseToolCall } from "./protocol.js";
 
@@ -159,14 +160,6 @@ async function policyAtBase(root: string, gitDir: string, base: string | undefin
   const policy = await resolveHookPolicy(root, commit, ref === "@{upstream}" ? "upstream" : ref);
   writeCachedPolicy(gitDir, key, policy);
   return policy;
-}
-
-function installedVersion(): string {
-  try {
-    return String((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown }).version);
-  } catch {
-    return "unknown";
-  }
 }
 
 /** `--author LOGIN` through the `assign` entries' users, as the app does (teams and labels need GitHub: the PR check applies them). */

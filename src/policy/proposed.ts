@@ -1,19 +1,11 @@
 import { parseConfigFile, type ParsedConfigFile } from "../config/parse.js";
 import type { Config } from "../config/schema.js";
 import { fieldPath, type PolicyError } from "../errors.js";
-import { isRoleFileIn } from "../roles/files.js";
 import { hintFor } from "../suggest.js";
 import { BUILTIN_CATEGORIES } from "./categories/builtin.js";
 import { buildRoleSet, type RoleSet, type RoleSource } from "../roles/resolve.js";
 import type { Change, FileReader } from "./change.js";
-
-export const CONFIG_FILES = [".github/roleguard.yml", ".github/roleguard.yaml"];
-
-/** Is this path one of the config's role files? `roles.paths` are plain globs, dotfiles included. */
-export function isRoleFilePath(path: string, config: Config): boolean {
-  // The globs are compiled once per list, not once per file (a 3,000-file change asks 3,000 times).
-  return isRoleFileIn(path, config.roles.paths);
-}
+import { CONFIG_FILES, isRoleFilePath, touchesPolicy } from "./policy-files.js";
 
 /** The config and role files an evaluation runs under, as the loaders hand them over. */
 export interface PolicyInForce {
@@ -86,6 +78,7 @@ function undefinedRole(id: string, roleSet: RoleSet): string {
  */
 export async function validateProposedPolicy(change: Change, reader: FileReader, policy: PolicyInForce): Promise<PolicyError[]> {
   const { config, roleSources: currentRoles } = policy;
+  if (!touchesPolicy(change, config)) return [];
   const errors: PolicyError[] = [];
   const configFile = change.files.find((file) => CONFIG_FILES.includes(file.path) || (file.previousPath && CONFIG_FILES.includes(file.previousPath)));
   let proposedConfigFile: ParsedConfigFile | undefined;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PERMISSIONS } from "../config/schema.js";
-import { PolicyErrorSchema } from "../errors.js";
+import { PolicyErrorSchema } from "../zod-errors.js";
 
 /**
  * The report object of SPEC §5: the check run's JSON block and

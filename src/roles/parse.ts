@@ -1,6 +1,7 @@
 import matter from "gray-matter";
 import type { PolicyError } from "../errors.js";
-import { fieldPath, zodErrors } from "../errors.js";
+import { fieldPath } from "../errors.js";
+import { zodErrors } from "../zod-errors.js";
 import { BUILTIN_CATEGORIES } from "../policy/categories/builtin.js";
 import { hintFor } from "../suggest.js";
 import { parseYaml, type LineLocator } from "../yaml.js";

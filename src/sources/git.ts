@@ -67,18 +67,19 @@ export class GitRepository {
     return (await this.exec(args, options)).stdout;
   }
 
-  private async exec(args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<{ stdout: string; stderr: string }> {
+  private async exec(args: readonly string[], options: { allowFailure?: boolean } = {}): Promise<{ stdout: string; stderr: string; failed: boolean }> {
     try {
-      return await run("git", ["-c", "core.quotepath=off", ...args], {
+      const { stdout, stderr } = await run("git", ["-c", "core.quotepath=off", ...args], {
         cwd: this.dir,
         maxBuffer: MAX_BUFFER,
         encoding: "utf8",
       });
+      return { stdout, stderr, failed: false };
     } catch (error) {
       const unavailable = gitUnavailable(error, this.dir);
       if (unavailable) throw unavailable;
       const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
-      if (options.allowFailure) return { stdout: "", stderr };
+      if (options.allowFailure) return { stdout: "", stderr, failed: true };
       throw new GitError(`git ${args.join(" ")} failed${stderr ? `: ${stderr.split("\n")[0]}` : ""}`);
     }
   }
@@ -90,6 +91,25 @@ export class GitRepository {
     // `--quiet` silences an unknown ref, not git's fatal errors: say which it was.
     if (NOT_A_REPOSITORY.test(stderr)) throw this.notARepository();
     throw new GitError(`unknown git ref ${ref}`);
+  }
+
+  /**
+   * The commits of `base` and `head`, the tree of `base` (what keys the policy
+   * cache) and git's own folder, from one `git rev-parse`: every git process
+   * costs its start-up, and `check` runs a few. A ref that does not resolve is
+   * named as {@link resolve} names it.
+   */
+  async resolveRange(base: string, head: string): Promise<{ baseSha: string; headSha: string; baseTree: string; gitDir: string }> {
+    if (!base.startsWith("-") && !head.startsWith("-")) {
+      const lines = (await this.git(["rev-parse", "--absolute-git-dir", `${base}^{commit}`, `${head}^{commit}`, `${base}^{tree}`], { allowFailure: true }))
+        .split("\n")
+        .filter(Boolean);
+      const [gitDir, baseSha, headSha, baseTree] = lines;
+      if (lines.length === 4 && gitDir && baseSha && headSha && baseTree) return { baseSha, headSha, baseTree, gitDir };
+    }
+    const [baseSha, headSha] = await Promise.all([this.resolve(base), this.resolve(head)]);
+    const [gitDir, baseTree] = (await this.git(["rev-parse", "--absolute-git-dir", `${baseSha}^{tree}`])).split("\n");
+    return { baseSha, headSha, baseTree: baseTree ?? "", gitDir: gitDir ?? "" };
   }
 
   private notARepository(): GitError {
@@ -142,9 +162,19 @@ export class GitRepository {
 
   /** The text of `path` at `rev`, or null when the file is not there. */
   async readFile(rev: string, path: string): Promise<string | null> {
-    const type = (await this.git(["cat-file", "-t", `${rev}:${path}`], { allowFailure: true })).trim();
-    if (type !== "blob") return null;
-    return this.git(["cat-file", "blob", `${rev}:${path}`]);
+    // One process: git fails when the path is missing, a folder or a submodule at `rev`.
+    const { stdout, failed } = await this.exec(["cat-file", "blob", `${rev}:${path}`], { allowFailure: true });
+    return failed ? null : stdout;
+  }
+
+  /** Files added or edited in the working tree (and the index) since `baseSha`, untracked ones included. */
+  async workTreeEdits(baseSha: string): Promise<string[]> {
+    const split = (text: string) => text.split("\0").filter(Boolean);
+    const [edited, untracked] = await Promise.all([
+      this.git(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", baseSha, "--"], { allowFailure: true }),
+      this.git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"], { allowFailure: true }),
+    ]);
+    return [...split(edited), ...split(untracked)];
   }
 
   async listFiles(rev: string): Promise<string[]> {

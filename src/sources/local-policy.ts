@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { PolicyError } from "../errors.js";
 import type { Config } from "../config/schema.js";
-import { CONFIG_FILES, isRoleFilePath } from "../policy/proposed.js";
+import { CONFIG_FILES, isRoleFilePath } from "../policy/policy-files.js";
 import { builtinRoleSource } from "../roles/builtin.js";
 import { isRoleFileName } from "../roles/files.js";
 import type { RoleSource } from "../roles/resolve.js";
@@ -27,7 +27,7 @@ export interface PolicyOverrides {
  * The config and role files as they are at the base ref, like the app reads
  * them from the default branch: a change cannot loosen its own rules.
  */
-export async function loadPolicyAtRef(repo: GitRepository, ref: string, overrides: PolicyOverrides = {}): Promise<LoadedPolicy> {
+export async function loadPolicyAtRef(repo: GitRepository, ref: string, overrides: PolicyOverrides = {}): Promise<LoadedPolicy & { readsGitHub: boolean }> {
   const errors: PolicyError[] = [];
   let configFile: { file: string; text: string } | undefined;
   if (overrides.configFile) {
@@ -50,13 +50,26 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
   const roleSources: RoleSource[] = [builtinRoleSource()];
   const repoRoleFiles = (await repo.listFiles(ref)).filter((path) => isRoleFilePath(path, config));
   const repoFiles: RoleSource["files"] = [];
-  for (const path of repoRoleFiles) {
-    const content = await repo.readFile(ref, path);
-    if (content !== null) repoFiles.push({ path, text: content });
+  // A git process per file, a few at a time: a role folder holds tens of files, not thousands.
+  for (let start = 0; start < repoRoleFiles.length; start += 8) {
+    const batch = repoRoleFiles.slice(start, start + 8);
+    const texts = await Promise.all(batch.map((path) => repo.readFile(ref, path)));
+    batch.forEach((path, index) => {
+      const text = texts[index];
+      if (text !== null && text !== undefined) repoFiles.push({ path, text });
+    });
   }
   roleSources.push({ layer: "repository", files: repoFiles });
   if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors, repo.dir) });
-  return { config, roleSources, errors, warnings: assembled.warnings, configSource: assembled.configSource, configFiles: assembled.configFiles };
+  return {
+    config,
+    roleSources,
+    errors,
+    warnings: assembled.warnings,
+    configSource: assembled.configSource,
+    configFiles: assembled.configFiles,
+    readsGitHub: extended !== undefined,
+  };
 }
 
 /**
@@ -95,23 +108,6 @@ async function readExtendedForCli(repo: GitRepository, configFile: ConfigFile, e
 async function originOwner(repo: GitRepository): Promise<string | undefined> {
   const url = (await repo.git(["remote", "get-url", "origin"], { allowFailure: true })).trim();
   return /[:/]([\w.-]+)\/[\w.-]+?(?:\.git)?\/?$/.exec(url)?.[1];
-}
-
-/**
- * Policy files whose working-tree copy differs from the base ref's: `check`
- * judges by the base (a change cannot loosen its own rules), which surprises
- * someone who just edited the config, so the CLI says so and names the option.
- */
-export async function policyEditsInWorkTree(repo: GitRepository, baseSha: string, config: Config): Promise<{ config: string[]; roles: string[] }> {
-  const split = (text: string) => text.split("\0").filter(Boolean);
-  const changed = [
-    ...split(await repo.git(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", baseSha, "--"], { allowFailure: true })),
-    ...split(await repo.git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"], { allowFailure: true })),
-  ];
-  return {
-    config: changed.filter((path) => CONFIG_FILES.includes(path)),
-    roles: [...new Set(changed.filter((path) => isRoleFilePath(path, config)))],
-  };
 }
 
 /** Every `.md` file below a folder (or the file itself), in a stable order. */

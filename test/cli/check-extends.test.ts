@@ -5,7 +5,10 @@
  * add to but not lower; without a token, or when it cannot be read, `check`
  * exits 2 saying what to set or to pass --config.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { resolvedPolicyCacheFile } from "../../src/sources/resolved-policy.js";
 import { runCli } from "../../src/cli.js";
 import { ReportSchema, type Report } from "../../src/policy/report.js";
 import { FakeGitHub, startFakeGitHub, stopFakeGitHub } from "../helpers/fake-github.js";
@@ -51,6 +54,11 @@ describe("check: _extends with GITHUB_TOKEN reads the extended file as the app d
     expect(report.roles).toEqual([{ id: "contractor", source: "assign[0].users: ops-agent[bot]" }]);
     expect(report.warnings).toContain("approvals.min_permission: read in the repository is not applied: the organisation's config is a floor");
     expect(fake.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    // Part of this policy lives on GitHub: the base tree does not name it, so it is never cached.
+    expect(existsSync(resolvedPolicyCacheFile(join(repo.dir, ".git")))).toBe(false);
+    const again = await check(repo, { GITHUB_TOKEN: "t" });
+    expect(again.report().roles).toEqual(report.roles);
+    expect(fake.requests.filter((request) => request.path.includes("acme/policies")).length).toBeGreaterThan(1);
   });
 
   it("a bare repository name takes its owner from the origin remote (ssh or https)", async () => {

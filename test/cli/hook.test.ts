@@ -155,13 +155,13 @@ describe("roleguard hook's policy cache", () => {
     expect((await hook(repo, write(".github/a"))).code).toBe(2);
     const file = cacheFile(gitDir);
     expect(existsSync(file)).toBe(true);
-    const cached = JSON.parse(readFileSync(file, "utf8")) as { key: string; policy: { roles: Record<string, { forbidden: string[] }> } };
+    const cached = JSON.parse(readFileSync(file, "utf8")) as { key: string; value: { roles: Record<string, { forbidden: string[] }> } };
     expect(cached.key.startsWith(execFileSync("git", ["rev-parse", "main^{tree}"], { cwd: repo.dir, encoding: "utf8" }).trim())).toBe(true);
 
     writeFileSync(file, "{ not json");
     expect((await hook(repo, write(".github/a"))).code).toBe(2);
     // A cache that claims the agent forbids nothing, under another tree's key, is ignored.
-    writeFileSync(file, JSON.stringify({ ...cached, key: "0".repeat(40), policy: { ...cached.policy, roles: { agent: { forbidden: [] } } } }));
+    writeFileSync(file, JSON.stringify({ ...cached, key: "0".repeat(40), value: { ...cached.value, roles: { agent: { forbidden: [] } } } }));
     expect((await hook(repo, write(".github/a"))).code).toBe(2);
   });
 });

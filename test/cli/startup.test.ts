@@ -30,10 +30,16 @@ describe("what each command loads (issue 13 item 6)", () => {
     expect(loaded).not.toContain("probot");
   });
 
-  it("the engine loads the XML and Dockerfile parsers at the first such manifest, not at start-up", () => {
+  it("the engine loads no parser package at start-up: TOML, YAML, XML and Dockerfiles at the first such manifest, zod never", () => {
     const loaded = packagesLoadedBy(dist("policy/evaluate.js"));
-    expect(loaded).not.toContain("fast-xml-parser");
-    expect(loaded).not.toContain("dockerfile-ast");
+    for (const parser of ["fast-xml-parser", "dockerfile-ast", "smol-toml", "yaml", "zod", "gray-matter"]) expect(loaded).not.toContain(parser);
+  });
+
+  it("a local check on a cached policy loads the git reader, the engine and the text report, and none of the policy parsers", () => {
+    // What cli.ts's check imports before it knows whether the cache answers; the parsers load behind resolvePolicyAtRef.
+    const modules = ["sources/git.js", "policy/policy-files.js", "sources/resolved-policy.js", "policy/assign.js", "policy/declared.js", "policy/evaluate.js", "errors.js", "report/text.js"];
+    const loaded = new Set(modules.flatMap((module) => [...packagesLoadedBy(dist(module))]));
+    for (const parser of ["zod", "yaml", "gray-matter", "smol-toml", "commander"]) expect(loaded).not.toContain(parser);
   });
 
   it("--version answers from package.json", () => {

@@ -4,7 +4,7 @@
  * are compiled once per list, not once per file.
  */
 import { describe, expect, it } from "vitest";
-import { isRoleFilePath } from "../../src/policy/proposed.js";
+import { isRoleFilePath } from "../../src/policy/policy-files.js";
 import { blobShaOf, isRoleFileIn, ParseCache, roleFolderMatcher } from "../../src/roles/files.js";
 import { buildRoleSet } from "../../src/roles/resolve.js";
 import { defaultConfig } from "../../src/config/schema.js";

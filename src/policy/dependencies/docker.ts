@@ -15,17 +15,15 @@
  * - compose services that only `build:` have no image; `image:` that is not
  *   a string, or a `FROM` with no image, is an error naming the place.
  */
-import { createRequire } from "node:module";
-
-// Loaded at the first Dockerfile, not with the engine: most evaluations read none, and the CLI starts faster (issue 13).
-let dockerfileAst: typeof import("dockerfile-ast") | undefined;
-const dockerfiles = () => (dockerfileAst ??= createRequire(import.meta.url)("dockerfile-ast") as typeof import("dockerfile-ast"));
 import { DistinctSpecsBuilder } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
 import { splitImageReference } from "./image-reference.js";
+import { loadedOnFirstUse } from "./lazy.js";
 import { baseName, manifestText } from "./text.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 import { describeYaml, isYamlObject, optionalMapping, yamlMapping } from "./yaml.js";
+
+const dockerfiles = loadedOnFirstUse<typeof import("dockerfile-ast")>("dockerfile-ast");
 
 function parseDockerfile(content: string): DependencyMap {
   const text = manifestText(content);

@@ -1,8 +1,10 @@
-import { TomlError, parse as parseTomlText } from "smol-toml";
 import type { TomlTable, TomlValue } from "smol-toml";
 import { compareCodeUnits } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
+import { loadedOnFirstUse } from "./lazy.js";
 import { manifestText } from "./text.js";
+
+const toml = loadedOnFirstUse<typeof import("smol-toml")>("smol-toml");
 
 export type { TomlTable, TomlValue };
 
@@ -15,7 +17,7 @@ export function isTomlTable(value: TomlValue | undefined): value is TomlTable {
 export function parseToml(content: string): TomlTable {
   const text = manifestText(content);
   try {
-    return parseTomlText(text);
+    return toml().parse(text);
   } catch (error) {
     // smol-toml's message is "Invalid TOML document: <reason>" followed by a
     // code excerpt; the excerpt would repeat the file back to the reviewer.
@@ -23,7 +25,7 @@ export function parseToml(content: string): TomlTable {
     // an unreadable manifest, not a crash.
     const message = error instanceof Error ? error.message : String(error);
     const reason = (message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
-    throw ManifestParseError.at(`invalid TOML: ${reason}`, error instanceof TomlError ? error.line : undefined, error);
+    throw ManifestParseError.at(`invalid TOML: ${reason}`, error instanceof toml().TomlError ? error.line : undefined, error);
   }
 }
 

@@ -1,10 +1,8 @@
-import { createRequire } from "node:module";
-
-// Loaded at the first XML manifest, not with the engine: most evaluations read none, and the CLI starts faster (issue 13).
-let fxp: typeof import("fast-xml-parser") | undefined;
-const xml = () => (fxp ??= createRequire(import.meta.url)("fast-xml-parser") as typeof import("fast-xml-parser"));
 import { ManifestParseError } from "./errors.js";
+import { loadedOnFirstUse } from "./lazy.js";
 import { manifestText } from "./text.js";
+
+const xml = loadedOnFirstUse<typeof import("fast-xml-parser")>("fast-xml-parser");
 
 export type XmlNode = { [key: string]: unknown };
 

@@ -1,6 +1,8 @@
-import { LineCounter, parseDocument } from "yaml";
 import { ManifestParseError } from "./errors.js";
+import { loadedOnFirstUse } from "./lazy.js";
 import { manifestText } from "./text.js";
+
+const yaml = loadedOnFirstUse<typeof import("yaml")>("yaml");
 
 /**
  * The yaml package needs about 5 µs a character on error-dense input (a
@@ -24,8 +26,8 @@ export function parseYamlManifest(content: string): unknown {
   // prettyErrors is off: it quotes the line around every error, and a 5 MB
   // line of quotes has millions of errors (quadratic). The line of the first
   // error comes from a LineCounter instead.
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { prettyErrors: false, lineCounter });
   const error = doc.errors[0];
   if (error !== undefined) {
     const line = lineCounter.linePos(error.pos[0]).line;

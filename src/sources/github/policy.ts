@@ -1,6 +1,6 @@
 import { DEFAULT_ROLE_PATHS } from "../../config/schema.js";
 import type { PolicyError } from "../../errors.js";
-import { CONFIG_FILES } from "../../policy/proposed.js";
+import { CONFIG_FILES } from "../../policy/policy-files.js";
 import { builtinRoleSource } from "../../roles/builtin.js";
 import { isRoleFileIn, isRoleFileName } from "../../roles/files.js";
 import type { RoleSource } from "../../roles/resolve.js";
