@@ -153,11 +153,12 @@ export async function closeSharedEvaluationPool(): Promise<void> {
  * build, never a silent difference.
  */
 export function evaluationWorkerFile(): string {
-  const sibling = fileURLToPath(new URL("./evaluation-worker.js", import.meta.url));
+  // The CommonJS entry (evaluation-worker-entry.cts says why), which imports evaluation-worker.js.
+  const sibling = fileURLToPath(new URL("./evaluation-worker-entry.cjs", import.meta.url));
   if (existsSync(sibling)) return sibling;
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const built = join(root, "dist", "runtime", "evaluation-worker.js");
-  if (!existsSync(built)) throw new Error("the evaluation worker is not built (dist/runtime/evaluation-worker.js is missing): run npm run build");
+  const built = join(root, "dist", "runtime", "evaluation-worker-entry.cjs");
+  if (!existsSync(built)) throw new Error("the evaluation worker is not built (dist/runtime/evaluation-worker-entry.cjs is missing): run npm run build");
   const stale = staleSource(root, built);
   if (stale) throw new Error(`${stale} is newer than its build in dist/, and evaluations run the built engine: run npm run build`);
   return built;
@@ -175,7 +176,7 @@ function staleSource(root: string, worker: string): string | undefined {
   for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    const source = join(root, "src", relative(join(root, "dist"), file)).replace(/\.js$/, ".ts");
+    const source = join(root, "src", relative(join(root, "dist"), file)).replace(/\.js$/, ".ts").replace(/\.cjs$/, ".cts");
     if (existsSync(source) && statSync(source).mtimeMs > statSync(file).mtimeMs) return relative(root, source);
     for (const [, specifier] of readFileSync(file, "utf8").matchAll(/\b(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+\.js)"/g)) {
       queue.push(resolve(dirname(file), specifier as string));

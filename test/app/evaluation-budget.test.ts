@@ -12,14 +12,14 @@ import { pullRequestEvent } from "../helpers/app.js";
  * The time budget as a black box (SPEC §3): the app as `npm start` runs it,
  * signed deliveries over HTTP, a stand-in GitHub Enterprise. The engine runs in
  * a worker that stalls in a catastrophic regular expression when the change
- * holds `stall-the-engine.txt` (test/fixtures/runtime/misbehaving-worker.mjs):
+ * holds `stall-the-engine.txt` (test/fixtures/runtime/misbehaving-worker.cjs):
  * what a backtracking pattern does to a thread. Meanwhile the same app must
  * judge another PR and answer /healthz.
  */
 const REPO = "acme/shop";
 const SECRET = "webhook-secret";
 const CONFIG = 'assign:\n  - role: ai-agent\n    users: ["*-agent[bot]"]\n';
-const MISBEHAVING = fileURLToPath(new URL("../fixtures/runtime/misbehaving-worker.mjs", import.meta.url));
+const MISBEHAVING = fileURLToPath(new URL("../fixtures/runtime/misbehaving-worker.cjs", import.meta.url));
 const BUDGET_SECONDS = 4;
 const saved = { ...process.env };
 let fake: FakeGitHub;
