@@ -14,7 +14,6 @@ import type { PolicyError } from "../errors.js";
 import { buildRoleSet } from "../roles/resolve.js";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import { loadPolicyFromGitHub } from "../sources/github/policy.js";
-import { sharedEvaluationPool } from "../runtime/evaluation-pool.js";
 import { prefetchReads, type PrefetchedRead } from "../runtime/evaluation-task.js";
 import { PullRequestSource, type LabelEvent, type PullRequestInfo } from "../sources/github/pull-request.js";
 import type { LoadedPolicy } from "../sources/policy.js";
@@ -91,7 +90,10 @@ export class PullRequestEvaluation {
     if (this.ctx.inProcess) return evaluate(input);
     // Off the event loop and within a time budget (SPEC §3); the worker gets the manifests read here beforehand.
     this.reads ??= prefetchReads(input);
-    return this.reads.then((files) => sharedEvaluationPool((error) => this.ctx.log.warn({ err: error }, "an evaluation worker failed between evaluations; piscina replaces it")).evaluate(input, this.policy.roleSources, files));
+    // The pool's module (piscina) loads with the first evaluation that uses it: `check --pr` never does.
+    return Promise.all([this.reads, import("../runtime/evaluation-pool.js")]).then(([files, { sharedEvaluationPool }]) =>
+      sharedEvaluationPool((error) => this.ctx.log.warn({ err: error }, "an evaluation worker failed between evaluations; piscina replaces it")).evaluate(input, this.policy.roleSources, files),
+    );
   }
 
   /** The PR's author and every account that authored or committed one of its commits. */

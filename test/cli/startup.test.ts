@@ -30,6 +30,13 @@ describe("what each command loads (issue 13 item 6)", () => {
     expect(loaded).not.toContain("probot");
   });
 
+  it("check --pr's evaluation loads neither the worker pool (piscina) nor prom-client: one PR runs in-process and counts nothing", () => {
+    const modules = ["pr-check.js", "app/decisions.js", "app/payload.js", "app/pull-evaluation.js", "app/state.js", "policy/dependencies/index.js"];
+    const loaded = new Set(modules.flatMap((module) => [...packagesLoadedBy(dist(module))]));
+    expect(loaded).not.toContain("piscina");
+    expect(loaded).not.toContain("prom-client");
+  });
+
   it("the engine loads no parser package at start-up: TOML, YAML, XML and Dockerfiles at the first such manifest, zod never", () => {
     const loaded = packagesLoadedBy(dist("policy/evaluate.js"));
     for (const parser of ["fast-xml-parser", "dockerfile-ast", "smol-toml", "yaml", "zod", "gray-matter"]) expect(loaded).not.toContain(parser);

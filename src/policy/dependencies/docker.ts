@@ -18,7 +18,7 @@
 import { DistinctSpecsBuilder } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
 import { splitImageReference } from "./image-reference.js";
-import { loadedOnFirstUse } from "./lazy.js";
+import { loadedOnFirstUse } from "../../lazy-require.js";
 import { baseName, manifestText } from "./text.js";
 import type { DependencyMap, Ecosystem } from "./types.js";
 import { describeYaml, isYamlObject, optionalMapping, yamlMapping } from "./yaml.js";

@@ -1,7 +1,7 @@
 import type { TomlTable, TomlValue } from "smol-toml";
 import { compareCodeUnits } from "./dependency-map.js";
 import { ManifestParseError } from "./errors.js";
-import { loadedOnFirstUse } from "./lazy.js";
+import { loadedOnFirstUse } from "../../lazy-require.js";
 import { manifestText } from "./text.js";
 
 const toml = loadedOnFirstUse<typeof import("smol-toml")>("smol-toml");

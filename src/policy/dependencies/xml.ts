@@ -1,5 +1,5 @@
 import { ManifestParseError } from "./errors.js";
-import { loadedOnFirstUse } from "./lazy.js";
+import { loadedOnFirstUse } from "../../lazy-require.js";
 import { manifestText } from "./text.js";
 
 const xml = loadedOnFirstUse<typeof import("fast-xml-parser")>("fast-xml-parser");

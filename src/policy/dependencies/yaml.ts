@@ -1,5 +1,5 @@
 import { ManifestParseError } from "./errors.js";
-import { loadedOnFirstUse } from "./lazy.js";
+import { loadedOnFirstUse } from "../../lazy-require.js";
 import { manifestText } from "./text.js";
 
 const yaml = loadedOnFirstUse<typeof import("yaml")>("yaml");
