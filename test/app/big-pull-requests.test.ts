@@ -70,8 +70,10 @@ describe("big pull requests (issue 13 item 3)", () => {
     // Was 645 requests one after another (30 pages, then a folder-by-folder tree diff).
     expect(fake.requests.length).toBeLessThanOrEqual(60);
     // 30 pages, the policy (root, .github listed once, two blobs), the org's, the commits, the head's PRs, the check run: 39, in 7 round trips
-    // (5 pages in flight at a time). A loaded machine can split a round in two, never add requests.
-    expect(fake.requests.length).toBe(39);
+    // (5 pages in flight at a time). A loaded machine can split a round in two; an evaluation slower than the
+    // one-write budget (2 s) first marks the run in progress, and then completes it with one more write.
+    const markedInProgress = fake.requests.some((request) => request.method === "PATCH" && /\/check-runs\/\d+$/.test(request.path));
+    expect(fake.requests.length).toBe(markedInProgress ? 40 : 39);
     expect(fake.roundTrips).toBeLessThanOrEqual(10);
   });
 

@@ -236,7 +236,9 @@ describe("every parser on hostile input", () => {
     expect(Object.keys(result).length).toBe(cut.match(entry[id] ?? /$^/g)?.length);
     const started = performance.now();
     expect(outcome(id, '"'.repeat(250 * 1024))).toHaveProperty("error");
-    expect(performance.now() - started).toBeLessThan(5_000);
+    // A hang guard, not a speed figure: about 1.3 s alone on this machine, 6 s beside another test file on a
+    // shared 2-core one; quadratic behaviour on 256,000 characters would take hours.
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 
   it.each(IDS.filter((id) => !YAML_IDS.includes(id)))("%s: a 5 MB manifest parses completely", (id) => {
