@@ -27,8 +27,6 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   if (!client) throw new PrCheckError("--pr needs a token in GITHUB_TOKEN (read access to the repository and its organisation's .github repository)");
   const { gh, log } = client;
 
-  const loading = loadEvaluation();
-  loading.catch(() => undefined);
   // A one-shot command waits on every round trip. Everything that needs only the PR's number goes out with the
   // PR's own request — its comments, reviews, commits and files, and the policy of the repository and its
   // organisation in one GraphQL query (nothing is cached in a fresh process to revalidate) — while the engine loads.
@@ -42,6 +40,9 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   startPolicyRead(gh, { owner, repo }, branch, cache);
   const earlyReads = [early.comments(), early.reviews(), early.commitListing(), early.listedFiles(), ...cache.policyReads.values()];
   for (const read of earlyReads) read.catch(() => undefined);
+  // The engine loads once the first requests are on the wire: its hundreds of modules would otherwise hold them up.
+  const loading = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(loadEvaluation);
+  loading.catch(() => undefined);
   try {
     const { data: pull } = await pullRequest;
     const [{ judgeWithDecisions }, { PullRequestSchema, pullRequestInfo }, { PullRequestEvaluation, startEarly }, { newAppState }, { ecosystemForManifest }] = await loading;

@@ -1,9 +1,10 @@
 import { ledgerKey } from "../approvals/ledger.js";
 import { Metrics } from "./metrics.js";
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import { GitHubCache } from "../sources/github/cache.js";
 import { newCheckRunIds, type CheckRunIds } from "../sources/github/check-runs.js";
 import { newReviewMemory, type ReviewMemory } from "../sources/github/review-requests.js";
+import { boundedCache } from "../bounded-cache.js";
 
 /**
  * Runs tasks with the same key one after another (the same PR evaluated for
@@ -71,8 +72,8 @@ export function newAppState(options: AppStateOptions = {}): AppState {
   const { appId, botLogin } = options;
   return {
     metrics: new Metrics({ defaultMetrics: options.defaultMetrics ?? false }),
-    completed: new LRUCache<string, true>({ max: 100_000 }),
-    reruns: new LRUCache<string, true>({ max: 10_000 }),
+    completed: boundedCache<string, true>(100_000),
+    reruns: boundedCache<string, true>(10_000),
     ledgerKey: ledgerKey(options.secret ?? process.env.ROLEGUARD_SIGNING_SECRET ?? process.env.WEBHOOK_SECRET ?? "roleguard-development-only"),
     ...(botLogin ? { botLogin } : {}),
     cache: new GitHubCache(),

@@ -1,5 +1,5 @@
 import { RE2JS } from "re2js";
-import { LRUCache } from "lru-cache";
+import { boundedCache } from "../bounded-cache.js";
 
 /**
  * Login patterns use `*` and `?` only: brackets are literal, so `*-agent[bot]`
@@ -9,7 +9,7 @@ import { LRUCache } from "lru-cache";
  * `*a*a*a*a*a*a*a*a*a*a*b` on the default branch against a long login took
  * 27 s with a backtracking engine, on every evaluation of every PR.
  */
-const compiled = new LRUCache<string, RE2JS>({ max: 5_000 });
+const compiled = boundedCache<string, RE2JS>(5_000);
 
 function loginPattern(pattern: string): RE2JS {
   let regex = compiled.get(pattern);

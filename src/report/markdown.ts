@@ -293,11 +293,11 @@ function capped(items: readonly string[]): string[] {
   return items.length <= MAX_ITEMS ? [...items] : [...items.slice(0, MAX_ITEMS), `- … and ${count(items.length - MAX_ITEMS)} more, listed in the JSON report`];
 }
 
-/** "3,000": fixed to en-US so the output does not depend on the machine's locale. */
-const NUMBER = new Intl.NumberFormat("en-US");
+/** "3,000": fixed to en-US so the output does not depend on the machine's locale. Made at first use: ICU's set-up costs a CLI run about 25 ms. */
+let numbers: Intl.NumberFormat | undefined;
 
 function count(n: number): string {
-  return NUMBER.format(n);
+  return (numbers ??= new Intl.NumberFormat("en-US")).format(n);
 }
 
 function plural(n: number, noun: string, nouns: string = `${noun}s`): string {

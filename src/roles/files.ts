@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import micromatch from "micromatch";
+import { boundedCache } from "../bounded-cache.js";
 
 /**
  * Which Markdown files in a role folder are role files (SPEC §1). Role folders
@@ -52,7 +53,7 @@ export class ParseCache<T> {
   private readonly entries: LRUCache<string, { value: T }>;
 
   constructor(max: number) {
-    this.entries = new LRUCache<string, { value: T }>({ max });
+    this.entries = boundedCache<string, { value: T }>(max);
   }
 
   get(file: string, text: string, parse: (text: string, file: string) => T): T {

@@ -1,4 +1,3 @@
-import matter from "gray-matter";
 import type { PolicyError } from "../errors.js";
 import { fieldPath } from "../errors.js";
 import { zodErrors } from "../zod-errors.js";
@@ -13,8 +12,9 @@ const KNOWN_CONSTRAINTS = new Set(Object.keys(ConstraintsSchema.shape));
 export type RoleParseResult = { ok: true; role: RoleFile } | { ok: false; errors: PolicyError[] };
 
 /**
- * Reads one role file: gray-matter splits the front matter, the `yaml` package
- * parses it (YAML 1.2, with line numbers for errors), zod validates it.
+ * Reads one role file: {@link splitFrontMatter} takes the front matter off,
+ * the `yaml` package parses it (YAML 1.2, with line numbers for errors), zod
+ * validates it.
  */
 export function parseRoleFile(text: string, file: string): RoleParseResult {
   if (text.includes("\u0000")) return fail(file, "not a text file");
@@ -23,34 +23,20 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
     return fail(file, "no YAML front matter: a role file starts with a line '---', then the front matter, then '---'");
   }
   let duplicateKeys: { line?: number; message: string }[] = [];
-  let yamlErrors: PolicyError[] = [];
   let lineOf: LineLocator = () => undefined;
-  let parsed: matter.GrayMatterFile<string>;
-  try {
-    parsed = matter(source, {
-      engines: {
-        yaml: (frontMatter: string): object => {
-          // gray-matter hands over the text after the opening '---', newline included;
-          // count lines from the file's first line either way.
-          const lineOffset = frontMatter.startsWith("\n") || frontMatter.startsWith("\r\n") ? 0 : 1;
-          const result = parseYaml(frontMatter, file, { lineOffset, allowDuplicateKeys: true });
-          if (!result.ok) {
-            yamlErrors = result.errors;
-            return {};
-          }
-          duplicateKeys = result.yaml.duplicateKeys;
-          lineOf = result.yaml.lineOf;
-          const value = result.yaml.value;
-          return value !== null && typeof value === "object" && !Array.isArray(value) ? value : { __notAMap: value };
-        },
-      },
-    });
-  } catch (error) {
-    return fail(file, `could not read front matter: ${(error as Error).message}`);
+  const { frontMatter, body } = splitFrontMatter(source);
+  let data: Record<string, unknown> = {};
+  if (!isBlank(frontMatter)) {
+    // The front matter starts right after the opening '---', with the rest of that line: count lines from the file's first.
+    const lineOffset = frontMatter.startsWith("\n") || frontMatter.startsWith("\r\n") ? 0 : 1;
+    const result = parseYaml(frontMatter, file, { lineOffset, allowDuplicateKeys: true });
+    if (!result.ok) return { ok: false, errors: result.errors };
+    duplicateKeys = result.yaml.duplicateKeys;
+    lineOf = result.yaml.lineOf;
+    const value = result.yaml.value;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return fail(file, "front matter must be a YAML map (key: value lines)");
+    data = value as Record<string, unknown>;
   }
-  if (yamlErrors.length > 0) return { ok: false, errors: yamlErrors };
-  const data = parsed.data as Record<string, unknown>;
-  if ("__notAMap" in data) return fail(file, "front matter must be a YAML map (key: value lines)");
   if (Object.keys(data).length === 0) return fail(file, "empty front matter: at least `role:` is required");
 
   const result = RoleFrontMatterSchema.safeParse(data);
@@ -85,7 +71,7 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
       ...(front.decision_making.autonomy_level ? { autonomyLevel: front.decision_making.autonomy_level } : {}),
       escalationCriteria: front.decision_making.escalation_criteria.map((line) => line.trim()).filter(Boolean),
       ...(front.description ? { description: front.description } : {}),
-      body: parsed.content.trim(),
+      body: body.trim(),
       frontMatter: data,
       warnings,
       unknownCategories,
@@ -95,4 +81,24 @@ export function parseRoleFile(text: string, file: string): RoleParseResult {
 
 function fail(file: string, message: string): RoleParseResult {
   return { ok: false, errors: [{ file, message }] };
+}
+
+/**
+ * The text between the opening `---` line and the next line that starts with
+ * `---`, and what follows that line's delimiter: the split gray-matter makes,
+ * which is all roleguard used of it (its engines, js-yaml 3 and esprima, loaded
+ * with it and cost every CLI run about 50 ms; the YAML is the `yaml` package's).
+ * Without a closing delimiter, everything after the opening one is front matter.
+ * The caller has checked that the text starts with `---` and a line break.
+ */
+export function splitFrontMatter(source: string): { frontMatter: string; body: string } {
+  const rest = source.slice(3);
+  const close = rest.indexOf("\n---");
+  if (close === -1) return { frontMatter: rest, body: "" };
+  return { frontMatter: rest.slice(0, close), body: rest.slice(close + 4).replace(/^\r?\n/, "") };
+}
+
+/** Front matter with nothing but blank lines and `#` comment lines: an empty map, never parsed. */
+function isBlank(frontMatter: string): boolean {
+  return frontMatter.replace(/^\s*#[^\n]+/gm, "").trim() === "";
 }

@@ -32,7 +32,7 @@ interface StoredPolicy {
 
 /**
  * Resolved policies under `.git/roleguard/`, per base tree SHA and roleguard
- * version: a repeated `check` on the same base skips YAML, zod, gray-matter
+ * version: a repeated `check` on the same base skips YAML, zod
  * and role inheritance, and does not even load them (issue 13).
  */
 const cache = new GitDirCache<StoredPolicy>("check-policy.json", 1, isStoredPolicy);

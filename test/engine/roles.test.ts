@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinRoleSource } from "../../src/roles/builtin.js";
-import { parseRoleFile } from "../../src/roles/parse.js";
+import { parseRoleFile, splitFrontMatter } from "../../src/roles/parse.js";
 import { buildRoleSet, type RoleSource } from "../../src/roles/resolve.js";
 
 const role = (front: string, body = "Body text.") => `---\n${front.trim()}\n---\n\n${body}\n`;
@@ -142,5 +142,37 @@ describe("malformed role files", () => {
     const bomb = ["---", "role: x", "a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`), "---", ""].join("\n");
     const parsed = parseRoleFile(bomb, "bomb.md");
     expect(parsed.ok).toBe(false);
+  });
+});
+
+describe("the front matter split (as gray-matter made it, without loading it)", () => {
+  it("ends at the first line that starts with ---, and the body follows that line", () => {
+    expect(splitFrontMatter("---\nrole: x\n---\n\n# Body\n--- not a delimiter now\n")).toEqual({ frontMatter: "\nrole: x", body: "\n# Body\n--- not a delimiter now\n" });
+    // Windows line breaks: the \r stays with the YAML (which ignores it) and leaves the body.
+    expect(splitFrontMatter("---\r\nrole: x\r\n---\r\nBody\r\n")).toEqual({ frontMatter: "\r\nrole: x\r", body: "Body\r\n" });
+    // Without a closing line, everything after the opening one is front matter.
+    expect(splitFrontMatter("---\nrole: x\n")).toEqual({ frontMatter: "\nrole: x\n", body: "" });
+  });
+
+  it("a --- inside a YAML value is not a delimiter; one at the start of a line is, even in a block scalar", () => {
+    const quoted = parseRoleFile('---\nrole: x\ndescription: "a --- b"\n---\nBody\n', "x.md");
+    expect(quoted.ok && [quoted.role.description, quoted.role.body]).toEqual(["a --- b", "Body"]);
+    // gray-matter ended the front matter here too: the rest of the block is body, and the YAML before it still parses.
+    const block = parseRoleFile("---\nrole: x\ndescription: |\n  one\n---\n  two\n", "x.md");
+    expect(block.ok && [block.role.description, block.role.body]).toEqual(["one\n", "two"]);
+  });
+
+  it("blank or comment-only front matter is empty; a comment line keeps the lines of what follows", () => {
+    expect(parseRoleFile("---\n# just a note\n\n---\nBody\n", "x.md")).toMatchObject({ ok: false, errors: [{ message: expect.stringMatching(/empty front matter/) }] });
+    const parsed = parseRoleFile("---\n# note\nrole: x\nconstraints:\n  forbidden_paths: 3\n---\n", "x.md");
+    expect(parsed).toMatchObject({ ok: false, errors: [{ field: "constraints.forbidden_paths", line: 5 }] });
+  });
+
+  it("a megabyte of dashes and line breaks is split in one pass", () => {
+    const huge = `---\nrole: x\n${"-- \n".repeat(250_000)}---\nBody\n`;
+    const started = performance.now();
+    const parsed = parseRoleFile(huge, "huge.md");
+    expect(parsed.ok).toBe(false); // 250,000 lines of "-- " are not YAML a role accepts
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

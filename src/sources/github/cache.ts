@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { GitHub } from "./client.js";
 import { statusOf } from "./client.js";
+import { boundedCache } from "../../bounded-cache.js";
 
 export interface TreeEntry {
   path: string;
@@ -47,20 +48,20 @@ export interface ConditionalListing<T> {
  * rate limit. Bounded, so memory stays flat however many repositories it sees.
  */
 export class GitHubCache {
-  readonly trees = new LRUCache<string, Tree>({ max: 20_000 });
+  readonly trees = boundedCache<string, Tree>(20_000);
   /**
    * Where a folder's tree sits inside a recursive listing already held (the listing's key and the folder's path
    * in it): its own listings are derived from that one instead of asked for. One small entry per folder.
    */
-  readonly treeParents = new LRUCache<string, { listing: string; path: string }>({ max: 200_000 });
+  readonly treeParents = boundedCache<string, { listing: string; path: string }>(200_000);
   readonly blobs = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (text) => Math.max(1, text.length) });
-  readonly conditional = new LRUCache<string, { etag: string; data: unknown }>({ max: 20_000 });
+  readonly conditional = boundedCache<string, { etag: string; data: unknown }>(20_000);
   /** Pages of listings (installations, repositories, open PRs), with their ETags and `next` links. */
-  readonly pages = new LRUCache<string, { etag: string; data: unknown; next: boolean }>({ max: 50_000 });
+  readonly pages = boundedCache<string, { etag: string; data: unknown; next: boolean }>(50_000);
   /** Reconciliation's memory, by repository (`owner/repo`, lower-cased). */
-  readonly sweeps = new LRUCache<string, RepositorySweep>({ max: 200_000 });
+  readonly sweeps = boundedCache<string, RepositorySweep>(200_000);
   /** Each installation's reconciliation passes, by installation id. */
-  readonly sweepPasses = new LRUCache<string, InstallationSweep>({ max: 50_000 });
+  readonly sweepPasses = boundedCache<string, InstallationSweep>(50_000);
   /**
    * Read the policy folders in one GraphQL query instead of revalidating trees: for one-shot commands
    * (`check --pr`), which have nothing cached; the app keeps its conditional requests, which cost nothing.
@@ -69,7 +70,7 @@ export class GitHubCache {
   /** Policy reads over GraphQL already on their way, by repository (`owner/repo`, lower-cased). */
   readonly policyReads = new Map<string, Promise<import("./policy-graphql.js").PolicySnapshots | undefined>>();
   /** Short-lived "this does not exist" answers (an org without a .github repository), to spare a 404 per evaluation. */
-  readonly missing = new LRUCache<string, true>({ max: 10_000, ttl: 5 * 60_000 });
+  readonly missing = boundedCache<string, true>(10_000, { ttl: 5 * 60_000 });
 
   /** GET with If-None-Match; the cached body when GitHub says 304 Not Modified. */
   async getConditional<T>(gh: GitHub, route: string, params: Record<string, unknown>): Promise<T> {

@@ -1,7 +1,8 @@
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import type { Conclusion } from "../../policy/report.js";
 import { ANNOTATIONS_PER_REQUEST, type CheckOutput } from "../../report/check-output.js";
 import type { GitHub, RepoRef } from "./client.js";
+import { boundedCache } from "../../bounded-cache.js";
 
 export const CHECK_NAME = "roleguard";
 
@@ -13,7 +14,7 @@ export interface CheckAction {
 
 /** Check-run ids this process has created or found, by repository and head SHA. */
 export type CheckRunIds = LRUCache<string, number>;
-export const newCheckRunIds = (): CheckRunIds => new LRUCache<string, number>({ max: 50_000 });
+export const newCheckRunIds = (): CheckRunIds => boundedCache<string, number>(50_000);
 
 /** The memory's key for a repository's head SHA. */
 export function checkRunKey(repo: RepoRef, sha: string): string {

@@ -1,8 +1,9 @@
-import { LRUCache } from "lru-cache";
+import type { LRUCache } from "lru-cache";
 import type { Config } from "../../config/schema.js";
 import type { Report } from "../../policy/report.js";
 import { describeGitHubError, statusOf, type GitHub } from "./client.js";
 import type { PullRequestSource } from "./pull-request.js";
+import { boundedCache } from "../../bounded-cache.js";
 
 /** Per PR: who this process has already asked (nobody is asked twice), and GitHub's refusals, repeated in every summary. */
 export interface ReviewRecord {
@@ -10,7 +11,7 @@ export interface ReviewRecord {
   refusals: Map<string, string>;
 }
 export type ReviewMemory = LRUCache<string, ReviewRecord>;
-export const newReviewMemory = (): ReviewMemory => new LRUCache<string, ReviewRecord>({ max: 50_000 });
+export const newReviewMemory = (): ReviewMemory => boundedCache<string, ReviewRecord>(50_000);
 
 /**
  * Asks the approvers of each pending category for review (SPEC §6): never the
