@@ -10,7 +10,9 @@ if (process.argv[2] === "hook") {
     stderr: (text) => process.stderr.write(text),
   });
 } else {
-  const { runCli } = await import("./cli.js");
+  // The bundle of cli.js (scripts/bundle-cli.mjs, after tsc): the same code, a few files instead of hundreds of modules.
+  const bundle = "./bundle/cli.js";
+  const { runCli } = (await import(bundle)) as typeof import("./cli.js");
   process.exitCode = await runCli(process.argv.slice(2));
 }
 

@@ -388,7 +388,7 @@ async function show(id: string, options: ShowOptions, io: CliIo): Promise<number
   }
   if (listed) io.stderr(`roleguard: note: other policy files have errors (roleguard roles lint shows them per file):\n${listed}`);
   const view = describeRole(role, set.layerOf.get(id) ?? "built-in");
-  io.stdout(options.format === "json" ? `${JSON.stringify(view, null, 2)}\n` : (await import("yaml")).stringify(view, { lineWidth: 0 }));
+  io.stdout(options.format === "json" ? `${JSON.stringify(view, null, 2)}\n` : (await import("./yaml.js")).yamlText(view));
   return EXIT.ok;
 }
 

@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
 
 /**
- * roleguard's version, from its own package.json (src/ and dist/ both sit one
- * level below the package root), read as it is: `--version` and the cache keys
+ * roleguard's version, from its own package.json, read as it is: `--version` and the cache keys
  * under `.git/roleguard/` need a string, never a failure.
  */
 export function installedVersion(): string {
   try {
-    return String((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown }).version);
+    return String((JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: unknown }).version);
   } catch (error) {
     return `unknown (${(error as Error).message})`;
   }

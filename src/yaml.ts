@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node as YamlNode } from "yaml";
 import type { PolicyError } from "./errors.js";
 
 /** The 1-based line, in the file, of the key (or list item) at a path; undefined when the file has no such place. */
@@ -74,4 +74,9 @@ function locate(root: unknown, path: readonly PropertyKey[]): number | undefined
 
 function rangeStart(node: unknown): number | undefined {
   return (node as YamlNode | null)?.range?.[0];
+}
+
+/** A value as YAML text, each string on one line however long (`roles show`). */
+export function yamlText(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
 }

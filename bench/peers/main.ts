@@ -208,14 +208,19 @@ function scratchRepo(): string {
 
 async function startup(): Promise<void> {
   const dir = scratchRepo();
+  const check = [roleguardBin, "check", "--base", "main", "--author", "ops-agent[bot]"];
   const commands: Record<string, string[]> = {
     "node -e 0": ["-e", "0"],
     "roleguard --version": [roleguardBin, "--version"],
-    "roleguard check (local, 20 files)": [roleguardBin, "check", "--base", "main", "--author", "ops-agent[bot]"],
+    "roleguard check (local, 20 files)": check,
+    "  the same, first check on this base": check,
   };
+  // The first check on a base resolves the policy and caches it under .git/roleguard/; a repeated one reads it.
+  const beforeRun: Record<string, () => void> = { "  the same, first check on this base": () => rmSync(join(dir, ".git", "roleguard"), { recursive: true, force: true }) };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
   for (let i = 0; i < STARTUP_RUNS + 2; i++) {
     for (const [name, argv] of Object.entries(commands)) {
+      beforeRun[name]?.();
       const started = performance.now();
       await new Promise<void>((resolve) => spawn(process.execPath, argv, { cwd: dir, stdio: "ignore" }).on("close", () => resolve()));
       if (i >= 2) times[name]?.push(performance.now() - started);

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { isRoleFileName } from "./files.js";
 import type { RoleSource } from "./resolve.js";
 
-/** `roles/` at the package root: two levels up from both src/roles and dist/roles. */
-export const BUILTIN_ROLES_DIR = fileURLToPath(new URL("../../roles/", import.meta.url));
+/** `roles/` at the package root. */
+export const BUILTIN_ROLES_DIR = join(PACKAGE_ROOT, "roles", "/");
 
 const loaded = new Map<string, RoleSource>();
 

@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
+import { PACKAGE_ROOT } from "../package-root.js";
 import type { EvaluationInput } from "../policy/evaluate.js";
 import type { Report } from "../policy/report.js";
 import type { RoleSource } from "../roles/resolve.js";
@@ -156,7 +157,7 @@ export function evaluationWorkerFile(): string {
   // The CommonJS entry (evaluation-worker-entry.cts says why), which imports evaluation-worker.js.
   const sibling = fileURLToPath(new URL("./evaluation-worker-entry.cjs", import.meta.url));
   if (existsSync(sibling)) return sibling;
-  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const root = PACKAGE_ROOT;
   const built = join(root, "dist", "runtime", "evaluation-worker-entry.cjs");
   if (!existsSync(built)) throw new Error("the evaluation worker is not built (dist/runtime/evaluation-worker-entry.cjs is missing): run npm run build");
   const stale = staleSource(root, built);

@@ -1,16 +1,15 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../package-root.js";
 import { parse } from "yaml";
 import { z } from "zod";
 import { ServeError } from "./errors.js";
 
 /**
- * The files that ship beside the built code (package.json "files"): read from
- * the package's own folder, never from the working directory, so
+ * The files that ship beside the built code (package.json "files") are read
+ * from the package's own folder, never from the working directory, so
  * `roleguard --version` and the set-up page are right from any cwd.
- * Both src/server/ and dist/server/ sit two levels below the package root.
  */
-export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { PACKAGE_ROOT };
 
 const PackageJsonSchema = z.looseObject({
   name: z.string(),

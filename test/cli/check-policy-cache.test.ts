@@ -16,7 +16,8 @@ import { checkJson, roleFile } from "../helpers/cli.js";
 import { forbidding, scenario } from "../helpers/scenario.js";
 import type { ScratchRepo } from "../helpers/scratch-repo.js";
 
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+// The unbundled build: a module hook sees each package it imports (the bundle holds them inside its chunks).
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const cacheOf = (repo: ScratchRepo) => resolvedPolicyCacheFile(join(repo.dir, ".git"));
 const baseTree = (repo: ScratchRepo) => repo.git("rev-parse", "main^{tree}").trim();
 
@@ -29,8 +30,8 @@ function guarded(): ScratchRepo {
 }
 
 /**
- * The built CLI as a process, with a module hook that records every package
- * it imports: what a run loaded, not how long it took.
+ * The built CLI (unbundled) as a process, with a module hook that records
+ * every package it imports: what a run loaded, not how long it took.
  */
 function checkProcess(repo: ScratchRepo): { status: number | null; stdout: string; packages: Set<string> } {
   const log = join(tmpdir(), `roleguard-imports-${process.pid}-${Math.random().toString(36).slice(2)}.log`);
@@ -41,8 +42,10 @@ export async function resolve(specifier, context, next) {
   if (name) appendFileSync(${JSON.stringify(log)}, name + "\\n");
   return result;
 }`;
-  const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}, ${JSON.stringify(pathToFileURL(BIN).href)});`;
-  const run = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(register)}`, BIN, "check", "--base", "main", "--author", "ops-agent[bot]", "--format", "json"], {
+  const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}, ${JSON.stringify(pathToFileURL(CLI).href)});`;
+  const main = `const { runCli } = await import(${JSON.stringify(pathToFileURL(CLI).href)}); process.exitCode = await runCli(process.argv.slice(1));`;
+  const args = ["check", "--base", "main", "--author", "ops-agent[bot]", "--format", "json"];
+  const run = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(register)}`, "--input-type=module", "-e", main, ...args], {
     cwd: repo.dir,
     encoding: "utf8",
   });
