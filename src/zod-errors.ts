@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { fieldPath, type PolicyError } from "./errors.js";
 import { hintFor, schemaKeysAt } from "./suggest.js";
 import type { LineLocator } from "./yaml.js";

@@ -1,5 +1,5 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
-import { z } from "zod";
+import * as z from "zod";
 import type { GitHub, RepoRef } from "../sources/github/client.js";
 import type { PullRequestInfo } from "../sources/github/pull-request.js";
 import type { EvaluationContext } from "./pull-evaluation.js";

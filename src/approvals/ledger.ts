@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { COVER_LENGTH, isRecordComment, normalise } from "./record.js";
 
 /**

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The approvals record, append-only (SPEC §7, §10). Every command the app

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { KNOWN_AGENTS } from "../policy/agents.js";
 import { validatePattern } from "../policy/paths.js";
 import { hintFor } from "../suggest.js";

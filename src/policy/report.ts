@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PERMISSIONS } from "../config/schema.js";
 import { PolicyErrorSchema } from "../zod-errors.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PatternSchema } from "../config/schema.js";
 
 export const ROLE_ID = /^[a-z0-9][a-z0-9._-]*$/;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { ServeError } from "./errors.js";
 
 /**
