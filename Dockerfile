@@ -22,9 +22,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # A private registry's .npmrc comes in as a build secret (`--secret id=npmrc,src=$HOME/.npmrc`): mounted for this
 # step only, never written to a layer. Without the secret the mount is skipped and the public registry is used.
+# No install scripts here either: the build needs none (esbuild's postinstall only re-checks the binary its
+# platform package already holds), and an install script run under a private registry's npmrc with a CA bundle
+# in it fails to spawn (E2BIG: the bundle is passed in the environment).
 RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
     --mount=type=cache,target=/root/.npm \
-    npm ci --no-audit --no-fund
+    npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/bundle-cli.mjs ./scripts/
 COPY src ./src
