@@ -207,7 +207,7 @@ async function check(options: CheckOptions, io: CliIo): Promise<number> {
     };
     const resolved = await cache.resolvePolicyAtRef(repo, baseSha, overrides, change, reader);
     ({ policy, proposedErrors } = resolved);
-    if (cacheKey && !resolved.readsGitHub) await cache.cacheResolvedPolicy(gitDir, cacheKey, policy);
+    if (cacheKey && !resolved.readsGitHub) cache.cacheResolvedPolicy(gitDir, cacheKey, policy);
   }
   const edits = policyEdits(await workTree, policy.config);
   if (!options.config && edits.config.length > 0) {
@@ -274,7 +274,7 @@ interface Renderers {
   render: (report: Report) => string;
 }
 
-/** The renderer of the chosen format only: the Markdown one compiles large Unicode tables, which a text report never needs. */
+/** The renderer of the chosen format only: a text report never loads the Markdown renderer and its escaping, nor JSON either. */
 async function loadRenderers(format: CheckOptions["format"]): Promise<Renderers> {
   const [{ formatErrorsByFile }, render] = await Promise.all([
     import("./errors.js"),

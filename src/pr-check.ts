@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Report } from "./policy/report.js";
 import { GitHubCache } from "./sources/github/cache.js";
 import { describeGitHubError, type GitHub } from "./sources/github/client.js";
@@ -41,7 +42,7 @@ export async function checkPullRequest(target: string, env: NodeJS.ProcessEnv): 
   const earlyReads = [early.comments(), early.reviews(), early.commitListing(), early.listedFiles(), ...cache.policyReads.values()];
   for (const read of earlyReads) read.catch(() => undefined);
   // The engine loads once the first requests are on the wire: its hundreds of modules would otherwise hold them up.
-  const loading = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(loadEvaluation);
+  const loading = delay(0).then(loadEvaluation);
   loading.catch(() => undefined);
   try {
     const { data: pull } = await pullRequest;

@@ -124,7 +124,6 @@ export function coverDigest(key: string): string {
   return createHash("sha256").update(key).digest("base64url").slice(0, COVER_LENGTH);
 }
 
-
 function sign(payload: string, key: Buffer): Buffer {
   return Buffer.from(createHmac("sha256", key).update(payload).digest("base64url"));
 }

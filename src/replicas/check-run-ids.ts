@@ -57,4 +57,3 @@ export class SharedCheckRunIds extends LRUCache<string, number> {
 
 /** The keys the serializer holds per head commit ("owner/repo@sha"), as opposed to per PR ("owner/repo#7"). */
 export const isHeadKey = (key: string): boolean => key.includes("@");
-

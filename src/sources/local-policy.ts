@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import pLimit from "p-limit";
 import type { PolicyError } from "../errors.js";
 import type { Config } from "../config/schema.js";
 import { CONFIG_FILES, isRoleFilePath } from "../policy/policy-files.js";
@@ -49,16 +50,13 @@ export async function loadPolicyAtRef(repo: GitRepository, ref: string, override
 
   const roleSources: RoleSource[] = [builtinRoleSource()];
   const repoRoleFiles = (await repo.listFiles(ref)).filter((path) => isRoleFilePath(path, config));
-  const repoFiles: RoleSource["files"] = [];
-  // A git process per file, a few at a time: a role folder holds tens of files, not thousands.
-  for (let start = 0; start < repoRoleFiles.length; start += 8) {
-    const batch = repoRoleFiles.slice(start, start + 8);
-    const texts = await Promise.all(batch.map((path) => repo.readFile(ref, path)));
-    batch.forEach((path, index) => {
-      const text = texts[index];
-      if (text !== null && text !== undefined) repoFiles.push({ path, text });
-    });
-  }
+  // A git process per file, eight at a time, kept in listing order.
+  const reading = pLimit(8);
+  const texts = await Promise.all(repoRoleFiles.map((path) => reading(() => repo.readFile(ref, path))));
+  const repoFiles: RoleSource["files"] = repoRoleFiles.flatMap((path, index) => {
+    const text = texts[index];
+    return text === null || text === undefined ? [] : [{ path, text }];
+  });
   roleSources.push({ layer: "repository", files: repoFiles });
   if (overrides.rolesDir) roleSources.push({ layer: "command line", files: readRoleDir(overrides.rolesDir, errors, repo.dir) });
   return {

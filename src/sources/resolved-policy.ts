@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { Config } from "../config/schema.js";
 import type { PolicyError } from "../errors.js";
 import type { Change, FileReader } from "../policy/change.js";
@@ -53,7 +54,7 @@ export function readCachedResolvedPolicy(gitDir: string, key: string): ResolvedP
  * JSON cannot hold, such as `.inf` in a role's front matter): the cache then
  * costs speed, never correctness.
  */
-export async function cacheResolvedPolicy(gitDir: string, key: string, policy: ResolvedPolicy): Promise<void> {
+export function cacheResolvedPolicy(gitDir: string, key: string, policy: ResolvedPolicy): void {
   const stored: StoredPolicy = {
     config: policy.config,
     configErrors: policy.configErrors,
@@ -63,7 +64,6 @@ export async function cacheResolvedPolicy(gitDir: string, key: string, policy: R
     roleErrors: policy.roleSet.errors,
     roleWarnings: policy.roleSet.warnings,
   };
-  const { isDeepStrictEqual } = await import("node:util");
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(stored)), stored)) return;
   cache.write(gitDir, key, stored);
 }

@@ -3,7 +3,6 @@ import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
 import { TreeReader } from "./trees.js";
 
-/** The organisation's policy repository. */
 /** The organisation's own repository whose `.github/` and `roles/` are every repository's floor. */
 export const ORG_POLICY_REPO = ".github";
 

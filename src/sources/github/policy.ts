@@ -8,11 +8,10 @@ import { assembleConfig, extendsOf, type ConfigFile, type LoadedPolicy } from ".
 import { openBranch, type BranchFiles } from "./branch-files.js";
 import type { GitHubCache } from "./cache.js";
 import { isNotFound, type GitHub, type RepoRef } from "./client.js";
-import { openOrgBranch, readPolicyOverGraphql } from "./policy-graphql.js";
+import { openOrgBranch, ORG_POLICY_REPO, readPolicyOverGraphql } from "./policy-graphql.js";
 
 /** The org-wide policy lives in the organisation's `.github` repository. */
-export { ORG_POLICY_REPO } from "./policy-graphql.js";
-import { ORG_POLICY_REPO } from "./policy-graphql.js";
+export { ORG_POLICY_REPO };
 /** Role files of the org-wide policy, in that repository. */
 export const ORG_ROLE_PATHS = ["roles/**/*.md"];
 

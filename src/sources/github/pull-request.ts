@@ -7,8 +7,10 @@ import { TreeReader, TruncatedTreeError } from "./trees.js";
 
 /** The pulls-files API lists at most this many files (GITHUB-FACTS.md). */
 export const LIST_FILES_LIMIT = 3000;
-/** Reads that depend on the PR's number alone, which another source of the same PR may hand over. */
-// Reads that need only the PR's number: a one-shot command starts them before the PR's SHAs are known.
+/**
+ * Reads that depend on the PR's number alone, which another source of the same PR may hand over: a one-shot
+ * command starts them before the PR's SHAs are known.
+ */
 const ADOPTABLE_READS = ["comments", "reviews", "commit-listing", "files-listing"] as const;
 /** The pulls-files API's largest page. */
 const FILES_PER_PAGE = 100;
